@@ -1,0 +1,53 @@
+"""Helpers shared by command modules: console, errors, progress, database access."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from countermark.settings import Settings, get_settings
+from countermark.storage.engine import engine_from_settings
+
+console = Console(stderr=True)
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Print a one-line error and return the Exit to raise."""
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not sys.stderr.isatty(),
+        transient=False,
+    )
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@contextmanager
+def database(upgrade: bool = True) -> Iterator[Engine]:
+    """The configured database, migrated to the latest schema unless told otherwise."""
+    from countermark.storage.migrate import upgrade as migrate
+
+    engine = engine_from_settings(settings())
+    try:
+        if upgrade:
+            migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()

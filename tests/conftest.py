@@ -1,0 +1,62 @@
+"""Fixtures shared by the whole suite: real SQLite and PostgreSQL databases, the dev bundle."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from countermark.storage.engine import make_engine
+from countermark.storage.migrate import upgrade
+from tests.pgcluster import PgCluster
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+DEV_BUNDLE = SHARED / "data" / "bundles" / "dev"
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def dev_bundle() -> Path:
+    if not DEV_BUNDLE.is_dir():
+        pytest.fail(f"{DEV_BUNDLE} not found: tests need ../shared beside the repository")
+    return DEV_BUNDLE
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    cluster = PgCluster().start()
+    try:
+        # Migrate once into a template; each test gets a copy (CREATE DATABASE ... TEMPLATE is fast).
+        template_url = cluster.create_database("countermark_template")
+        engine = make_engine(template_url)
+        upgrade(engine)
+        engine.dispose()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, fully migrated database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'countermark.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        return url
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database(f"t{os.getpid()}_{next(_counter)}", template="countermark_template")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
