@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("var"), description="Where local state lives (SQLite file, models, uploads)")
     scan_threshold: float = Field(default=0.5, ge=0, le=1, description="Score at or above which a listing is flagged")
-    image_match_distance: int = Field(default=31, ge=0, le=128, description="PDQ Hamming distance that counts as a match")
+    image_match_distance: int = Field(
+        default=31, ge=0, le=128, description="PDQ Hamming distance that counts as a match"
+    )
     secret_key: str = Field(default="", description="Signs sessions and CSRF tokens; generated into data_dir if empty")
 
     def resolved_database_url(self) -> str:

@@ -117,8 +117,8 @@ def _unique(records: Iterator[tuple[int, R | Reject]], key: str) -> Iterator[tup
         if not isinstance(item, Reject):
             ident = getattr(item, key)
             if ident in first_line:
-                item = Reject(_FILES[type(item)], line, f"duplicate {key} {ident!r} (first at line {first_line[ident]})",
-                              json.dumps(_to_json(item), ensure_ascii=False))
+                reason = f"duplicate {key} {ident!r} (first at line {first_line[ident]})"
+                item = Reject(_FILES[type(item)], line, reason, json.dumps(_to_json(item), ensure_ascii=False))
             else:
                 first_line[ident] = line
         yield line, item
