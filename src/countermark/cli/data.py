@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from countermark.cli.app import app
-from countermark.cli.common import console, database
+from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
+from countermark.cli.common import console, database, fail
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -19,3 +21,56 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -
     with database(upgrade=False) as engine:
         upgrade(engine, revision)
         console.print(f"database at revision {current(engine)}: {engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command("import")
+def import_command(
+    bundle: Path = typer.Argument(..., help="Bundle directory (shared/spec/bundle.md)"),
+    rejects: Path | None = typer.Option(None, help="Where bad records go [default: ./<bundle>.rejects.jsonl]"),
+    media: bool = typer.Option(True, help="Copy the bundle's images into the media store (data_dir/media)"),
+    batch_size: int = typer.Option(5_000, min=1, help="Records per transaction"),
+) -> None:
+    """Import a bundle into the database: idempotent, streaming, safe to re-run after a crash."""
+    from countermark.cli.common import progress, settings
+    from countermark.listings.bundle import Bundle, BundleError
+    from countermark.listings.service import import_bundle
+
+    try:
+        opened = Bundle.open(bundle)
+    except BundleError as e:
+        raise fail(str(e), EXIT_UNREADABLE) from None
+    rejects_path = rejects or Path(f"{bundle.resolve().name}.rejects.jsonl")
+    media_root = settings().data_dir / "media" if media else None
+    with database() as engine, progress() as bar:
+        tasks = {stage: bar.add_task(stage, total=None) for stage in ("brands", "sellers", "listings")}
+        try:
+            report = import_bundle(engine, opened, rejects_path, media_root=media_root, batch_size=batch_size,
+                                   progress=lambda stage, n: bar.advance(tasks[stage], n))
+        except BundleError as e:
+            raise fail(str(e), EXIT_UNREADABLE) from None
+    console.print(f"imported {report.brands} brands, {report.sellers} sellers, {report.listings} listings "
+                  f"from {opened.name} into {engine.url.render_as_string(hide_password=True)}")
+    if report.media_missing:
+        console.print(f"[yellow]{len(report.media_missing)} referenced image(s) not in the bundle[/], "
+                      f"e.g. {report.media_missing[0]}")
+    if report.rejects:
+        console.print(f"[yellow]{report.rejects} record(s) rejected[/]: see {rejects_path}")
+        raise typer.Exit(EXIT_REJECTS)
+
+
+@app.command("export")
+def export_command(
+    out: Path = typer.Argument(..., help="Directory to write the bundle into"),
+    name: str = typer.Option("countermark-export", help="Bundle name in bundle.json"),
+    parquet: bool = typer.Option(False, help="Write listings.parquet instead of listings.jsonl"),
+    media: bool = typer.Option(True, help="Copy stored images into the bundle"),
+) -> None:
+    """Export the database as a bundle (import -> export -> import gives identical content)."""
+    from countermark.cli.common import settings
+    from countermark.listings.service import export_bundle
+
+    with database() as engine:
+        report = export_bundle(engine, out, name=name, parquet=parquet,
+                               media_root=settings().data_dir / "media" if media else None)
+    console.print(f"exported {report.brands} brands, {report.sellers} sellers, {report.listings} listings, "
+                  f"{report.media_copied} images to {out}")
