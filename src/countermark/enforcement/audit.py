@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from countermark.enforcement.models import AuditEntry
@@ -76,7 +76,11 @@ def record(
     at: datetime | None = None,
 ) -> AuditEntry:
     """Append one entry inside the caller's transaction (it commits or rolls back with the change)."""
-    return record_many(session, [(actor, action, subject, details)], at=at)[0]
+    (row,) = _chain(session, [(actor, action, subject, details)], at)
+    entry = AuditEntry(**{**row, "at": datetime.fromisoformat(row["at"])})
+    session.add(entry)
+    session.flush()
+    return entry
 
 
 def record_many(
@@ -84,40 +88,36 @@ def record_many(
     events: Iterable[tuple[str, str, str, dict | None]],
     *,
     at: datetime | None = None,
-) -> list[AuditEntry]:
-    """Append several (actor, action, subject, details) entries under one lock, in order."""
+) -> int:
+    """Append several (actor, action, subject, details) entries under one lock, in order (bulk insert)."""
+    rows = _chain(session, events, at)
+    if rows:
+        session.execute(insert(AuditEntry), [{**row, "at": datetime.fromisoformat(row["at"])} for row in rows])
+    return len(rows)
+
+
+def _chain(
+    session: Session, events: Iterable[tuple[str, str, str, dict | None]], at: datetime | None
+) -> list[dict[str, Any]]:
     head = _lock_and_read_head(session)
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     moment = iso(at or datetime.now(UTC))
-    entries = []
+    rows = []
     for actor, action, subject, details in events:
         seq += 1
-        # Round-trip through JSON so what is stored is exactly what was hashed.
-        fields = {
+        row = {
             "seq": seq,
             "at": moment,
             "actor": actor,
             "action": action,
             "subject": subject,
+            # Round-trip through JSON so what is stored is exactly what was hashed.
             "details": json.loads(json.dumps(details or {}, default=str)),
             "prev_hash": prev,
         }
-        prev = entry_hash(fields)
-        entries.append(
-            AuditEntry(
-                seq=seq,
-                at=datetime.fromisoformat(moment),
-                actor=actor,
-                action=action,
-                subject=subject,
-                details=fields["details"],
-                prev_hash=fields["prev_hash"],
-                hash=prev,
-            )
-        )
-    session.add_all(entries)
-    session.flush()
-    return entries
+        row["hash"] = prev = entry_hash(row)
+        rows.append(row)
+    return rows
 
 
 @dataclass(frozen=True)
