@@ -64,12 +64,6 @@ def _seller_row(s: records.Seller) -> dict[str, Any]:
             "registered_at": s.registered_at}
 
 
-def _listing_row(x: records.Listing) -> dict[str, Any]:
-    return {"listing_id": x.listing_id, "seller_id": x.seller_id, "title": x.title, "description": x.description,
-            "price": x.price, "currency": x.currency, "category": x.category, "quantity": x.quantity,
-            "ships_from": x.ships_from, "created_at": x.created_at}
-
-
 def _store_sellers(conn: Connection, sellers: list[records.Seller]) -> None:
     ids = [s.seller_id for s in sellers]
     _upsert(conn, Seller.__table__, [_seller_row(s) for s in sellers], ["seller_id"], keep=["status"])
@@ -81,15 +75,52 @@ def _store_sellers(conn: Connection, sellers: list[records.Seller]) -> None:
         conn.execute(insert(SellerIdentifier), rows)
 
 
+LISTING_COLUMNS = ("listing_id", "seller_id", "title", "description", "price", "currency", "category", "quantity",
+                   "ships_from", "created_at")
+
+
+def _listing_tuple(x: records.Listing) -> tuple[Any, ...]:
+    return (x.listing_id, x.seller_id, x.title, x.description, x.price, x.currency, x.category, x.quantity,
+            x.ships_from, x.created_at, "active")
+
+
+def _listing_upsert_sql(source: str) -> str:
+    cols = ", ".join(LISTING_COLUMNS)
+    update = ", ".join(f"{c} = excluded.{c}" for c in LISTING_COLUMNS[1:])
+    return f"INSERT INTO listings ({cols}, status) {source} ON CONFLICT (listing_id) DO UPDATE SET {update}"
+
+
 def _store_listings(conn: Connection, listings: list[records.Listing]) -> None:
-    ids = [x.listing_id for x in listings]
-    existing = _existing(conn, Listing.listing_id, ids)
-    _upsert(conn, Listing.__table__, [_listing_row(x) for x in listings], ["listing_id"], keep=["status"])
+    """Upsert a batch of listings and replace their images (status, set by enforcement, is kept)."""
+    if not listings:
+        return
+    images = [(x.listing_id, i, p) for x in listings for i, p in enumerate(x.images)]
+    if conn.dialect.name == "postgresql":
+        _store_listings_postgres(conn, listings, images)
+        return
+    existing = _existing(conn, Listing.listing_id, [x.listing_id for x in listings])
+    marks = ", ".join("?" * (len(LISTING_COLUMNS) + 1))
+    conn.exec_driver_sql(_listing_upsert_sql(f"VALUES ({marks})"), [_listing_tuple(x) for x in listings])
     if existing:
         conn.execute(delete(ListingImage).where(ListingImage.listing_id.in_(existing)))
-    rows = [{"listing_id": x.listing_id, "position": i, "path": p} for x in listings for i, p in enumerate(x.images)]
-    if rows:
-        conn.execute(insert(ListingImage), rows)
+    if images:
+        conn.exec_driver_sql("INSERT INTO listing_images (listing_id, position, path) VALUES (?, ?, ?)", images)
+
+
+def _store_listings_postgres(conn: Connection, listings: list[records.Listing],
+                             images: list[tuple[str, int, str]]) -> None:
+    """COPY into a session-local staging table, then one set-based upsert: near COPY speed."""
+    cursor = conn.connection.driver_connection.cursor()
+    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS stage_listings (LIKE listings) ON COMMIT DELETE ROWS")
+    with cursor.copy(f"COPY stage_listings ({', '.join(LISTING_COLUMNS)}, status) FROM STDIN") as copy:
+        for x in listings:
+            copy.write_row(_listing_tuple(x))
+    cols = ", ".join(LISTING_COLUMNS)
+    cursor.execute(_listing_upsert_sql(f"SELECT {cols}, status FROM stage_listings"))
+    cursor.execute("DELETE FROM listing_images USING stage_listings s WHERE listing_images.listing_id = s.listing_id")
+    with cursor.copy("COPY listing_images (listing_id, position, path) FROM STDIN") as copy:
+        for row in images:
+            copy.write_row(row)
 
 
 class _Media:
