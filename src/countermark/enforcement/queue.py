@@ -39,7 +39,7 @@ def record_proactive_flags(
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
         sellers.update(session.execute(select(Listing.listing_id, Listing.seller_id)
-                                       .where(Listing.listing_id.in_(chunk))).tuples())
+                                       .where(Listing.listing_id.in_(chunk))).all())
         for item in session.scalars(select(ReviewItem).where(ReviewItem.listing_id.in_(chunk),
                                                              ReviewItem.source == "proactive")):
             existing[(item.listing_id, item.engine_version or "")] = item
