@@ -1,0 +1,212 @@
+"""Finding protected brands in listing text: exact, disguised and misspelt mentions.
+
+- exact: a brand name or alias (any script) on the plain text, whole words only (Aho-Corasick);
+- disguised: the same names on the skeleton (look-alike characters, leetspeak, separators), accepted only
+  when the written form really contains such a trick, so that ordinary words never qualify;
+- fuzzy: a word one edit (two for long names) away from a brand name, unless the word is an ordinary
+  word (English word frequency, the catalogue's own vocabulary) or another brand's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import ahocorasick
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
+
+from countermark.detection.normalise import (
+    has_word_boundaries,
+    name_skeleton,
+    plain,
+    skeleton,
+    skeleton_with_offsets,
+    transliterate,
+)
+from countermark.listings.records import Brand
+
+MentionKind = Literal["exact", "disguised", "fuzzy"]
+Field = Literal["title", "description"]
+
+# Trailing words of a multi-word brand that people drop ("Griffin Technology" is sold as "Griffin").
+GENERIC_SUFFIXES = frozenset({
+    "technology", "technologies", "tech", "entertainment", "inc", "inc.", "corp", "corp.", "corporation",
+    "company", "co", "co.", "ltd", "llc", "gmbh", "group", "international", "electronics", "labs", "systems",
+    "industries", "products", "brands", "digital", "software", "interactive", "studios",
+})
+# An ordinary word at least this frequent (Zipf scale: 3 = once per million words) is never a misspelling.
+ORDINARY_WORD_ZIPF = 2.5
+MIN_FUZZY_LENGTH = 4
+TWO_EDIT_LENGTH = 8
+_FUZZY_CACHE_LIMIT = 200_000
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    brand_id: str
+    name: str  # the brand's own spelling that was matched (name or alias)
+    kind: MentionKind
+    field: Field
+    surface: str  # as written in the listing
+    start: int  # offset in the searched form of the field (plain for exact, skeleton otherwise)
+    searched: Literal["plain", "skeleton", "words"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    brand_id: str
+    name: str
+
+
+class BrandIndex:
+    """All brand names and aliases of a scan, compiled once and shared by every listing."""
+
+    def __init__(self, brands: Sequence[Brand], ordinary_words: Iterable[str] = ()) -> None:
+        self.brands = {b.brand_id: b for b in brands}
+        self._plain = ahocorasick.Automaton()
+        self._skeleton = ahocorasick.Automaton()
+        self._fuzzy_names: dict[str, _Name] = {}
+        plain_keys: dict[str, list[_Name]] = {}
+        skeleton_keys: dict[str, list[_Name]] = {}
+        for brand in brands:
+            for name in _names_of(brand):
+                entry = _Name(brand.brand_id, name)
+                key = plain(name)
+                if not key:
+                    continue
+                plain_keys.setdefault(key, []).append(entry)
+                skel = name_skeleton(name)
+                if len(skel.replace(" ", "")) >= 3:
+                    skeleton_keys.setdefault(skel, []).append(entry)
+                words = " ".join(fuzzy_words(key))
+                if key.isascii() and len(words) >= MIN_FUZZY_LENGTH and words.replace(" ", "").isalpha():
+                    self._fuzzy_names.setdefault(words, entry)
+        for key, entries in plain_keys.items():
+            self._plain.add_word(key, (key, tuple(entries)))
+        for key, entries in skeleton_keys.items():
+            self._skeleton.add_word(key, (key, tuple(entries)))
+        self._plain.make_automaton() if plain_keys else None
+        self._skeleton.make_automaton() if skeleton_keys else None
+        self._has_names = bool(plain_keys)
+        self._exact_words = frozenset(plain_keys)
+        self._ordinary = frozenset(w for w in ordinary_words if w not in self._exact_words)
+        self._fuzzy_choices = list(self._fuzzy_names)
+        self._fuzzy_cache: dict[str, tuple[str, int] | None] = {}
+        self._max_words = max((k.count(" ") + 1 for k in self._fuzzy_choices), default=1)
+
+    def find(self, field: Field, plain_text: str, skeleton_text: str | None = None) -> list[Mention]:
+        if not self._has_names or not plain_text:
+            return []
+        skeleton_text = skeleton(plain_text) if skeleton_text is None else skeleton_text
+        mentions: list[Mention] = []
+        seen: set[tuple[str, str]] = set()  # one mention per brand and kind is enough evidence
+        for m in (*self._exact(field, plain_text), *self._disguised(field, plain_text, skeleton_text),
+                  *self._fuzzy(field, plain_text)):
+            if (m.brand_id, m.kind) not in seen:
+                seen.add((m.brand_id, m.kind))
+                mentions.append(m)
+        return mentions
+
+    def _exact(self, field: Field, text: str) -> list[Mention]:
+        out: list[Mention] = []
+        for end, (key, entries) in self._plain.iter(text):
+            start = end - len(key) + 1
+            if has_word_boundaries(text, start, end + 1):
+                for e in entries:
+                    out.append(Mention(e.brand_id, e.name, "exact", field, text[start:end + 1], start, "plain"))
+        return out
+
+    def _disguised(self, field: Field, plain_text: str, skel: str) -> list[Mention]:
+        out: list[Mention] = []
+        for end, (key, entries) in self._skeleton.iter(skel):
+            start = end - len(key) + 1
+            if not has_word_boundaries(skel, start, end + 1):
+                continue
+            surface = _surface_of(plain_text, skel, start, end + 1)
+            for e in entries:
+                if _really_disguised(surface, e):
+                    out.append(Mention(e.brand_id, e.name, "disguised", field, surface, start, "skeleton"))
+        return out
+
+    def _fuzzy(self, field: Field, plain_text: str) -> list[Mention]:
+        if not self._fuzzy_choices:
+            return []
+        words = fuzzy_words(plain_text)
+        out: list[Mention] = []
+        for n in range(1, self._max_words + 1):
+            for i in range(len(words) - n + 1):
+                candidate = " ".join(words[i:i + n]) if n > 1 else words[i]
+                hit = self._fuzzy_lookup(candidate)
+                if hit is not None:
+                    key, _ = hit
+                    e = self._fuzzy_names[key]
+                    out.append(Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, "words"))
+        return out
+
+    def _fuzzy_lookup(self, word: str) -> tuple[str, int] | None:
+        cached = self._fuzzy_cache.get(word, False)
+        if cached is not False:
+            return cached
+        result = self._fuzzy_match(word)
+        if len(self._fuzzy_cache) >= _FUZZY_CACHE_LIMIT:
+            self._fuzzy_cache.clear()  # bounded memory on endless streams
+        self._fuzzy_cache[word] = result
+        return result
+
+    def _fuzzy_match(self, word: str) -> tuple[str, int] | None:
+        if len(word) < MIN_FUZZY_LENGTH or word in self._exact_words or not word.replace(" ", "").isalpha():
+            return None
+        best = extractOne(word, self._fuzzy_choices, scorer=OSA.distance, score_cutoff=2)
+        if best is None:
+            return None
+        key, distance, _ = best
+        if distance == 0 or distance > (2 if len(key) >= TWO_EDIT_LENGTH else 1):
+            return None
+        if word in self._ordinary or _is_ordinary_word(word):
+            return None
+        return key, int(distance)
+
+
+def fuzzy_words(plain_text: str) -> list[str]:
+    """Words for misspelling search: transliterated, punctuation inside a word dropped ('da-lite' -> 'dalite')."""
+    return [w for w in (_NOT_WORD.sub("", t) for t in transliterate(plain_text).split()) if w]
+
+
+def _names_of(brand: Brand) -> list[str]:
+    names = [brand.name, *brand.aliases]
+    words = plain(brand.name).split()
+    if len(words) > 1 and words[-1] in GENERIC_SUFFIXES:
+        names.append(" ".join(words[:-1]))
+    return [n for n in dict.fromkeys(names) if n.strip()]
+
+
+def _surface_of(plain_text: str, skel: str, start: int, end: int) -> str:
+    """The listing's own writing of a skeleton match, from the plain text."""
+    if len(skel) == len(plain_text):
+        return plain_text[start:end]
+    rebuilt, offsets = skeleton_with_offsets(plain_text)
+    if rebuilt != skel or end > len(offsets):
+        return plain_text
+    return plain_text[offsets[start]:offsets[end - 1] + 1]
+
+
+def _really_disguised(surface: str, name: _Name) -> bool:
+    """A skeleton match counts only if the writing shows a trick, so plain words never qualify."""
+    if sum(c.isalpha() for c in surface) < 2 or surface == plain(name.name):
+        return False
+    if any(not ("a" <= c <= "z") for c in surface):  # look-alike, digit, symbol or separator
+        return True
+    lowered = plain(name.name)
+    return ("rn" in surface and "m" in lowered) or ("vv" in surface and "w" in lowered)
+
+
+@lru_cache(maxsize=65_536)
+def _is_ordinary_word(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return all(zipf_frequency(w, "en") >= ORDINARY_WORD_ZIPF for w in word.split())

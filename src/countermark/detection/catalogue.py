@@ -1,0 +1,173 @@
+"""Matching a listing to the genuine catalogue: model numbers first, then title similarity.
+
+The match gives the list price (MSRP) the price signal compares with. When no single product matches,
+the typical list price of the brand's products in the listing's category is the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
+from rapidfuzz.process import extractOne
+
+from countermark.detection.normalise import plain
+from countermark.listings.records import Brand, Product
+
+MatchHow = Literal["model_number", "title", "category"]
+
+MIN_MODEL_NUMBER = 4
+MIN_NUMERIC_MODEL_NUMBER = 5
+TITLE_SIMILARITY = 75.0
+MIN_CATEGORY_PRODUCTS = 3
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_CANDIDATE_LIMIT = 24
+
+
+@dataclass(frozen=True, slots=True)
+class ProductMatch:
+    brand_id: str
+    product: Product | None  # None for a category-level reference price
+    how: MatchHow
+    reference_price: float
+    evidence: str  # the model number, the catalogue title or the category
+
+    @property
+    def sku(self) -> str | None:
+        return self.product.sku if self.product else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    brand_id: str
+    product: Product
+    title: str
+
+
+class Catalogue:
+    def __init__(self, brands: Sequence[Brand]) -> None:
+        self._by_model: dict[str, list[_Entry]] = {}
+        self._titles: dict[str, list[_Entry]] = {}
+        self._words: dict[str, dict[str, list[int]]] = {}  # brand -> title word -> product positions
+        self._category_price: dict[tuple[str, str], float] = {}
+        for brand in brands:
+            entries = [_Entry(brand.brand_id, p, plain(p.title)) for p in brand.products if p.msrp > 0]
+            self._titles[brand.brand_id] = entries
+            words: dict[str, list[int]] = {}
+            for i, e in enumerate(entries):
+                for w in set(e.title.split()):
+                    words.setdefault(w, []).append(i)
+                for model in e.product.model_numbers:
+                    key = model_key(model)
+                    if key:
+                        self._by_model.setdefault(key, []).append(e)
+            self._words[brand.brand_id] = words
+            by_category: dict[str, list[float]] = {}
+            for e in entries:
+                if e.product.category:
+                    by_category.setdefault(plain(e.product.category), []).append(e.product.msrp)
+            for category, prices in by_category.items():
+                if len(prices) >= MIN_CATEGORY_PRODUCTS:
+                    self._category_price[(brand.brand_id, category)] = statistics.median(prices)
+        self._drop_generic_model_numbers(brands)
+
+    def _drop_generic_model_numbers(self, brands: Sequence[Brand]) -> None:
+        """A "model number" that many other products' titles also contain ('cat-5e') identifies nothing."""
+        in_titles: dict[str, int] = {}
+        for brand in brands:
+            for p in brand.products:
+                for key in set(_model_candidates(plain(p.title))):
+                    if key in self._by_model:
+                        in_titles[key] = in_titles.get(key, 0) + 1
+        for key, count in in_titles.items():
+            if count > 2 * len(self._by_model[key]) + 2:
+                del self._by_model[key]
+
+    def match(self, title: str, text: str, category: str, brand_ids: Sequence[str]) -> ProductMatch | None:
+        """Best catalogue product for a listing; `title`/`text` are plain-normalised, brands in preference order."""
+        by_model = self._match_model_number(title, text, brand_ids)
+        by_title = next((m for m in (self._match_title(b, title) for b in brand_ids) if m is not None), None)
+        if by_model is not None and (by_title is None or not _title_contradicts(title, by_model, by_title)):
+            return by_model
+        if by_title is not None:
+            return by_title
+        if category:
+            key_category = plain(category)
+            for brand_id in brand_ids:
+                price = self._category_price.get((brand_id, key_category))
+                if price is not None:
+                    return ProductMatch(brand_id, None, "category", price, category)
+        return None
+
+    def _match_model_number(self, title: str, text: str, brand_ids: Sequence[str]) -> ProductMatch | None:
+        keys = set(_model_candidates(text))
+        candidates: list[_Entry] = []
+        for key in keys:
+            candidates.extend(self._by_model.get(key, ()))
+        if not candidates:
+            return None
+        preferred = [e for e in candidates if e.brand_id in brand_ids] if brand_ids else candidates
+        if not preferred:
+            return None
+        unique = list({id(e): e for e in preferred}.values())
+        best = unique[0] if len(unique) == 1 else max(unique, key=lambda e: fuzz.token_set_ratio(title, e.title))
+        model = next(m for m in best.product.model_numbers if model_key(m) in keys)
+        return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model)
+
+    def _match_title(self, brand_id: str, title: str) -> ProductMatch | None:
+        entries = self._titles.get(brand_id)
+        if not entries:
+            return None
+        choices = self._shortlist(brand_id, title)
+        if not choices:
+            return None
+        best = extractOne(title, [entries[i].title for i in choices], scorer=fuzz.token_set_ratio,
+                          score_cutoff=TITLE_SIMILARITY)
+        if best is None:
+            return None
+        entry = entries[choices[best[2]]]
+        return ProductMatch(brand_id, entry.product, "title", entry.product.msrp, entry.product.title)
+
+    def _shortlist(self, brand_id: str, title: str) -> list[int]:
+        """Products sharing the most words with the title (an inverted index keeps this cheap)."""
+        words = self._words[brand_id]
+        counts: dict[int, int] = {}
+        for w in set(title.split()):
+            postings = words.get(w)
+            if postings is not None and len(postings) < 0.5 * len(self._titles[brand_id]) + 2:
+                for i in postings:
+                    counts[i] = counts.get(i, 0) + 1
+        if not counts:
+            return []
+        ranked = sorted(counts, key=counts.__getitem__, reverse=True)
+        return ranked[:_CANDIDATE_LIMIT]
+
+
+def _title_contradicts(title: str, by_model: ProductMatch, by_title: ProductMatch) -> bool:
+    """The title is (nearly) another product's and little like the model number's one: trust the title."""
+    if by_model.product is None or by_title.product is None or by_model.product == by_title.product:
+        return False
+    model_similarity = fuzz.token_set_ratio(title, plain(by_model.product.title))
+    return fuzz.token_set_ratio(title, plain(by_title.product.title)) >= 90 and model_similarity < 70
+
+
+def model_key(model: str) -> str | None:
+    """Model numbers compared without case, spaces or punctuation ('KDL-52V4100' == 'kdl52v4100')."""
+    key = _NOT_ALNUM.sub("", model.lower())
+    if len(key) < MIN_MODEL_NUMBER or not any(c.isdigit() for c in key):
+        return None
+    if key.isdigit() and len(key) < MIN_NUMERIC_MODEL_NUMBER:  # "2006" is more likely a year
+        return None
+    return key
+
+
+def _model_candidates(text: str) -> Iterable[str]:
+    keys = [_NOT_ALNUM.sub("", t) for t in text.split()]
+    yield from (k for k in keys if len(k) >= MIN_MODEL_NUMBER)
+    for a, b in zip(keys, keys[1:], strict=False):  # "MC359LL/A" written "mc359ll a"
+        if a and b and len(a) + len(b) >= MIN_MODEL_NUMBER:
+            yield a + b

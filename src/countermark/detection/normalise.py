@@ -1,0 +1,153 @@
+"""Text normalisation for matching brands and vocabulary however the seller disguised them.
+
+Two forms of every text:
+
+- `plain`: NFKC + casefold with invisible format characters removed. Full-width and mathematical
+  letters, ligatures and circled letters become ordinary letters here. Exact brand names, native-script
+  aliases, vocabulary and model numbers are matched on it.
+- `skeleton`: the plain form folded further so that look-alikes coincide: Cyrillic/Greek homoglyphs to
+  Latin, any other script transliterated (anyascii), digits and symbols used as letters (leetspeak),
+  punctuation inside a word and separators between single letters ("S.o.n.y", "S o n y") removed, and
+  letter classes that are easy to confuse merged (i/l/1/|/!, "rn"/"m", "vv"/"w"). Brand names are folded
+  the same way, so matching is a plain substring search on both sides.
+
+Everything here is whole-string `str.translate`/regex work (C speed): it runs on every listing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+# Unicode "format" characters (zero-width space/joiner, soft hyphen, bidi marks): invisible, so removed.
+_FORMAT_CHARS = dict.fromkeys(
+    cp for cp in (0x00AD, 0x034F, 0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061,
+                  0x2062, 0x2063, 0x2064, 0xFEFF, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067,
+                  0x2068, 0x2069)
+)
+
+# Look-alike letters of other scripts, after casefolding (so only lower-case forms are needed).
+HOMOGLYPHS: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    "ӏ": "l", "ɡ": "g", "п": "n", "г": "r", "ь": "b", "һ": "h", "ү": "y", "ҡ": "k", "ԍ": "g",
+    # Greek
+    "α": "a", "β": "b", "γ": "y", "ε": "e", "ζ": "z", "η": "n", "ι": "i", "κ": "k", "μ": "m", "ν": "v",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j", "ά": "a", "έ": "e",
+    "ί": "i", "ό": "o", "ύ": "u", "ώ": "w", "ή": "n",
+    # Latin look-alikes that anyascii would not fold to the intended letter
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ǀ": "l", "ɑ": "a", "ℓ": "l",
+}
+
+# Digits and symbols standing for letters. Applied only to the skeleton, never to model numbers.
+LEET: dict[str, str] = {
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b", "9": "g",
+    "@": "a", "$": "s", "!": "i", "|": "i", "€": "e", "£": "l", "¡": "i",
+}
+
+# Letter classes merged in the skeleton (i and l look alike; 1 and ! stand for either).
+_CLASS_FOLD = {"l": "i"}
+
+_HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
+_SKELETON_TABLE = str.maketrans({**LEET, **_CLASS_FOLD})
+
+# Punctuation a seller puts inside a word to break matching: "so.ny", "sam_sung", "da-lite".
+_INWORD_PUNCT = re.compile(r"(?<=[a-z0-9])[.\-_*·•'`’~+^=]+(?=[a-z0-9])")
+# Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y".
+_SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+){2,}[a-z0-9](?![a-z0-9])")
+_SEPARATOR = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=]+")
+_WHITESPACE = re.compile(r"\s+")
+_CONFUSED_PAIRS = (("rn", "m"), ("vv", "w"))
+
+WORD_CHARS = re.compile(r"\w", re.UNICODE)
+
+
+def plain(text: str) -> str:
+    """NFKC + casefold, invisible characters removed, whitespace collapsed."""
+    if text.isascii():
+        folded = text.lower()
+    else:
+        folded = unicodedata.normalize("NFKC", text).casefold().translate(_FORMAT_CHARS)
+        folded = unicodedata.normalize("NFKC", folded)
+    return _WHITESPACE.sub(" ", folded).strip()
+
+
+def transliterate(plain_text: str) -> str:
+    """Other scripts to ASCII, homoglyphs first so that 'Ѕоnу' reads 'sony' and not 'sonu'."""
+    if plain_text.isascii():
+        return plain_text
+    return anyascii(plain_text.translate(_HOMOGLYPH_TABLE)).lower()
+
+
+def skeleton(plain_text: str) -> str:
+    """The folded form in which disguised and genuine spellings of a name coincide."""
+    text = transliterate(plain_text).translate(_SKELETON_TABLE)
+    text = _SPACED_LETTERS.sub(lambda m: _SEPARATOR.sub("", m.group(0)), text)
+    text = _INWORD_PUNCT.sub("", text)
+    for confusable, letter in _CONFUSED_PAIRS:
+        if confusable in text:
+            text = text.replace(confusable, letter)
+    return text
+
+
+def skeleton_with_offsets(plain_text: str) -> tuple[str, list[int]]:
+    """`skeleton()` plus, for each of its characters, the offset of the plain character it came from.
+
+    Slower (per character); used only to quote what the seller wrote when a disguised match is found.
+    """
+    chars: list[tuple[str, int]] = []
+    for i, ch in enumerate(plain_text):
+        folded = ch if ch.isascii() else anyascii(ch.translate(_HOMOGLYPH_TABLE)).lower()
+        chars.extend((c, i) for c in folded)
+    chars = [(c.translate(_SKELETON_TABLE), i) for c, i in chars]
+    for pattern, keep in ((_SPACED_LETTERS, lambda c: not _SEPARATOR.fullmatch(c)), (_INWORD_PUNCT, None)):
+        text = "".join(c for c, _ in chars)
+        removed: set[int] = set()
+        for m in pattern.finditer(text):
+            removed.update(j for j in range(m.start(), m.end()) if keep is None or not keep(text[j]))
+        chars = [pair for j, pair in enumerate(chars) if j not in removed]
+    for confusable, letter in _CONFUSED_PAIRS:
+        merged: list[tuple[str, int]] = []
+        j = 0
+        while j < len(chars):
+            if j + 1 < len(chars) and chars[j][0] + chars[j + 1][0] == confusable:
+                merged.append((letter, chars[j][1]))
+                j += 2
+            else:
+                merged.append(chars[j])
+                j += 1
+        chars = merged
+    return "".join(c for c, _ in chars), [i for _, i in chars]
+
+
+@lru_cache(maxsize=4096)
+def name_skeleton(name: str) -> str:
+    """Skeleton of a brand name or vocabulary term (cached: names are few)."""
+    return skeleton(plain(name))
+
+
+def has_word_boundaries(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] is not glued to letters/digits on either side.
+
+    Scripts written without spaces (Chinese, Japanese, Thai) have no word boundaries: a match whose
+    own edge character is such a letter always counts.
+    """
+    if start > 0 and _is_word(text[start - 1]) and not _is_unspaced(text[start]):
+        return False
+    return not (end < len(text) and _is_word(text[end]) and not _is_unspaced(text[end - 1]))
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _is_unspaced(ch: str) -> bool:
+    return ord(ch) >= 0x2E80 and unicodedata.category(ch).startswith("L")
+
+
+def tokens(plain_text: str) -> list[str]:
+    return plain_text.split()

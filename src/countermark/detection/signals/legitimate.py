@@ -1,0 +1,40 @@
+"""Legitimate context that lowers risk: nominative use, accessory disclaimers, second-hand goods, sales."""
+
+from __future__ import annotations
+
+from countermark.detection.analysis import ListingView
+from countermark.detection.reasons import Reason
+from countermark.detection.signals.base import Evidence
+
+
+class LegitimateContextSignal:
+    name = "context"
+    features = ("nominative_use", "accessory_disclaimer", "second_hand", "on_sale")
+
+    NOMINATIVE = -4.0
+    ACCESSORY = -2.0
+    USED = -1.0
+    SALE = -0.5
+
+    def evaluate(self, view: ListingView) -> Evidence:
+        if view.brand is None:
+            return Evidence((0.0, 0.0, 0.0, 0.0))
+        reasons: list[Reason] = []
+        brand = view.brand.name
+        if view.nominative:
+            reasons.append(Reason("context.nominative",
+                                  f"'{brand}' is named only to say what the product fits ('{view.nominative_cue}')",
+                                  self.NOMINATIVE))
+        if view.accessory_cue:
+            reasons.append(Reason("context.accessory",
+                                  f"seller says the product is not made by the brand ('{view.accessory_cue}')",
+                                  self.ACCESSORY))
+        if view.used_cue:
+            reasons.append(Reason("context.used", f"offered as second-hand ('{view.used_cue}')", self.USED))
+        if view.sale_cue:
+            reasons.append(Reason("context.sale", f"offered as a sale or clearance ('{view.sale_cue}')", self.SALE))
+        return Evidence(
+            (float(view.nominative), float(view.accessory_cue is not None), float(view.used_cue is not None),
+             float(view.sale_cue is not None)),
+            tuple(reasons),
+        )
