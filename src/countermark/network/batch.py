@@ -1,0 +1,52 @@
+"""`countermark network BUNDLE --out FILE.csv`: cluster a bundle's sellers into a CSV (no database)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from countermark.listings.bundle import Bundle, rejects_path_for, write_rejects
+from countermark.listings.records import Reject, Seller
+from countermark.network.linkage import LinkageRules, link
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    sellers: int
+    clusters: int
+    linked_clusters: int  # clusters of two or more sellers
+    rejects: int
+    rejects_path: Path
+
+
+def cluster_bundle(bundle: Bundle, out: Path, rules: LinkageRules = LinkageRules()) -> BatchReport:
+    """Writes `seller_id,cluster_id` for every valid seller; bad seller records go to the rejects file."""
+    sellers: list[Seller] = []
+    rejects: list[Reject] = []
+    for item in bundle.sellers():
+        (rejects if isinstance(item, Reject) else sellers).append(item)
+    assignments = link(sellers, rules).assignments()
+    write_assignments(out, assignments)
+    rejects_path = rejects_path_for(out)
+    rejects_path.unlink(missing_ok=True)
+    if rejects:
+        write_rejects(rejects_path, rejects)
+    sizes: dict[str, int] = {}
+    for cluster_id in assignments.values():
+        sizes[cluster_id] = sizes.get(cluster_id, 0) + 1
+    return BatchReport(len(sellers), len(sizes), sum(1 for n in sizes.values() if n > 1), len(rejects),
+                       rejects_path)
+
+
+def write_assignments(out: Path, assignments: Mapping[str, str]) -> None:
+    """The CSV appears whole or not at all (written beside it, then renamed)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["seller_id", "cluster_id"])
+        writer.writerows(assignments.items())
+    os.replace(tmp, out)
