@@ -69,6 +69,7 @@ class Notice(Base):
     notifier_id: Mapped[str] = mapped_column(ForeignKey("notifiers.notifier_id"), index=True)
     # A retried submission with the same key returns the first notice instead of creating another.
     idempotency_key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the content, to tell retries from reuse
     # Identity and contact as given in this notice.
     notifier_name: Mapped[str] = mapped_column(String(1000))
     notifier_email: Mapped[str] = mapped_column(String(1000))

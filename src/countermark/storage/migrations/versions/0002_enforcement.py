@@ -89,6 +89,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('notifier_id', sa.String(length=200), nullable=False),
     sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('notifier_name', sa.String(length=1000), nullable=False),
     sa.Column('notifier_email', sa.String(length=1000), nullable=False),
     sa.Column('brand_id', sa.String(length=200), nullable=False),
