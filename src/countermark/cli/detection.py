@@ -1,5 +1,116 @@
-"""Commands of countermark.detection."""
+"""Commands of countermark.detection: scan, train."""
 
 from __future__ import annotations
 
-from countermark.cli.app import app  # noqa: F401
+import os
+from pathlib import Path
+
+import typer
+
+from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
+from countermark.cli.common import console, fail, progress, settings
+
+
+def default_model_path() -> Path:
+    from countermark.detection.model import MODEL_FILE
+
+    return settings().data_dir / "models" / MODEL_FILE
+
+
+def _resolve_model(model: Path | None, transparent: bool) -> Path | None:
+    if transparent:
+        return None
+    if model is not None:
+        return model
+    default = default_model_path()
+    return default if default.is_file() else None
+
+
+@app.command("scan")
+def scan(
+    bundle: Path | None = typer.Argument(None, help="Bundle directory to scan (omit with --db)"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output JSONL, one decision per listing"),
+    threshold: float | None = typer.Option(None, min=0, max=1, help="Flag at or above this score "
+                                           "[default: settings scan_threshold]"),
+    model: Path | None = typer.Option(None, help="Trained model [default: <data_dir>/models/detection.joblib "
+                                      "when present]"),
+    transparent: bool = typer.Option(False, "--transparent", help="Ignore any trained model"),
+    resume: bool = typer.Option(False, help="Continue an interrupted scan, appending to --out"),
+    workers: int = typer.Option(min(2, os.cpu_count() or 1), min=1, help="Processes scoring in parallel"),
+    db: bool = typer.Option(False, "--db", help="Scan the listings in the database and queue flags for review"),
+) -> None:
+    """Score listings for counterfeit risk and explain each decision.
+
+    Exit codes: 0 clean, 2 unreadable bundle or model, 3 some records rejected (see OUT.rejects.jsonl).
+    """
+    from countermark.listings.bundle import BundleError, rejects_path_for
+
+    limit = settings().scan_threshold if threshold is None else threshold
+    model_path = _resolve_model(model, transparent)
+    if db:
+        if bundle is not None or out is not None:
+            raise fail("--db scans the database: give no BUNDLE or --out", EXIT_UNREADABLE)
+        _scan_database(limit, model_path)
+        return
+    if bundle is None or out is None:
+        raise fail("give a BUNDLE and --out FILE.jsonl (or --db)", EXIT_UNREADABLE)
+
+    from countermark.detection.batch import count_listings, scan_bundle
+
+    try:
+        total = count_listings(bundle)
+        with progress() as bar:
+            task = bar.add_task("scanning", total=total)
+            summary = scan_bundle(bundle, out, threshold=limit, model_path=model_path, resume=resume,
+                                  workers=workers, on_progress=lambda n: bar.advance(task, n))
+    except BundleError as e:
+        raise fail(str(e), EXIT_UNREADABLE) from None
+    except ValueError as e:  # an unreadable or mismatched model
+        raise fail(str(e), EXIT_UNREADABLE) from None
+    resumed = f" (resumed after {summary.resumed_from:,})" if summary.resumed_from else ""
+    console.print(f"{summary.listings:,} listings scanned{resumed}, {summary.flagged:,} flagged in this run "
+                  f"-> {out}  [{summary.engine_version}, threshold {limit}]", highlight=False)
+    if summary.rejects:
+        console.print(f"{summary.rejects:,} records rejected -> {rejects_path_for(out)}", highlight=False)
+        raise typer.Exit(EXIT_REJECTS)
+
+
+def _scan_database(threshold: float, model_path: Path | None) -> None:
+    from countermark.cli.common import database
+    from countermark.detection.service import scan_database
+
+    try:
+        with database() as engine, progress() as bar:
+            task = bar.add_task("scanning database", total=None)
+            summary = scan_database(engine, threshold=threshold, model_path=model_path,
+                                    on_progress=lambda n: bar.advance(task, n))
+    except ValueError as e:
+        raise fail(str(e), EXIT_UNREADABLE) from None
+    console.print(f"{summary.scanned:,} listings scanned, {summary.flagged:,} flagged, "
+                  f"{summary.queued:,} new or updated review items [{summary.engine_version}]", highlight=False)
+
+
+@app.command("train")
+def train(
+    bundle: Path = typer.Argument(..., help="Labelled bundle (labels/listings.csv)"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Model file [default: "
+                                    "<data_dir>/models/detection.joblib, used by scan]"),
+    exclude_tactic: list[str] = typer.Option([], "--exclude-tactic", help="Leave listings of this tactic out"),
+) -> None:
+    """Fit a calibrated model on the signals' features from labelled listings."""
+    from countermark.detection.model import fit, save_model
+    from countermark.detection.training import training_set_from_bundle
+    from countermark.listings.bundle import BundleError
+
+    try:
+        training, _ = training_set_from_bundle(bundle, exclude_tactics=set(exclude_tactic))
+        model = fit(training)
+    except BundleError as e:
+        raise fail(str(e), EXIT_UNREADABLE) from None
+    except ValueError as e:
+        raise fail(str(e), EXIT_UNREADABLE) from None
+    target = out or default_model_path()
+    save_model(model, training.feature_names, target, trained_on=str(bundle), examples=len(training.labels))
+    positives = sum(training.labels)
+    console.print(f"trained on {len(training.labels):,} listings ({positives:,} counterfeit) -> {target}",
+                  highlight=False)

@@ -98,6 +98,8 @@ class BrandIndex:
         self._fuzzy_choices = list(self._fuzzy_names)
         self._fuzzy_cache: dict[str, tuple[str, int] | None] = {}
         self._max_words = max((k.count(" ") + 1 for k in self._fuzzy_choices), default=1)
+        lengths = [len(k) for k in self._fuzzy_choices] or [0]
+        self._fuzzy_lengths = (max(min(lengths), MIN_FUZZY_LENGTH), max(lengths))
 
     def find(self, field: Field, plain_text: str, skeleton_text: str | None = None) -> list[Mention]:
         if not self._has_names or not plain_text:
@@ -105,8 +107,8 @@ class BrandIndex:
         skeleton_text = skeleton(plain_text) if skeleton_text is None else skeleton_text
         mentions: list[Mention] = []
         seen: set[tuple[str, str]] = set()  # one mention per brand and kind is enough evidence
-        for m in (*self._exact(field, plain_text), *self._disguised(field, plain_text, skeleton_text),
-                  *self._fuzzy(field, plain_text)):
+        exact = self._exact(field, plain_text)
+        for m in (*exact, *self._disguised(field, plain_text, skeleton_text, exact), *self._fuzzy(field, plain_text)):
             if (m.brand_id, m.kind) not in seen:
                 seen.add((m.brand_id, m.kind))
                 mentions.append(m)
@@ -121,13 +123,24 @@ class BrandIndex:
                     out.append(Mention(e.brand_id, e.name, "exact", field, text[start:end + 1], start, "plain"))
         return out
 
-    def _disguised(self, field: Field, plain_text: str, skel: str) -> list[Mention]:
+    def _disguised(self, field: Field, plain_text: str, skel: str, exact: list[Mention]) -> list[Mention]:
+        hits = [(end - len(key) + 1, end + 1, entries) for end, (key, entries) in self._skeleton.iter(skel)
+                if has_word_boundaries(skel, end - len(key) + 1, end + 1)]
+        if not hits:
+            return []
+        # Each plain mention shows up on the skeleton too; only surplus skeleton hits can be disguises.
+        plain_count: dict[str, int] = {}
+        for m in exact:
+            plain_count[m.brand_id] = plain_count.get(m.brand_id, 0) + 1
+        skeleton_count: dict[str, int] = {}
+        for _, _, entries in hits:
+            for e in entries:
+                skeleton_count[e.brand_id] = skeleton_count.get(e.brand_id, 0) + 1
         out: list[Mention] = []
-        for end, (key, entries) in self._skeleton.iter(skel):
-            start = end - len(key) + 1
-            if not has_word_boundaries(skel, start, end + 1):
+        for start, end, entries in hits:
+            if all(skeleton_count[e.brand_id] <= plain_count.get(e.brand_id, 0) for e in entries):
                 continue
-            surface = _surface_of(plain_text, skel, start, end + 1)
+            surface = _surface_of(plain_text, skel, start, end)
             for e in entries:
                 if _really_disguised(surface, e):
                     out.append(Mention(e.brand_id, e.name, "disguised", field, surface, start, "skeleton"))
@@ -138,9 +151,12 @@ class BrandIndex:
             return []
         words = fuzzy_words(plain_text)
         out: list[Mention] = []
+        shortest, longest = self._fuzzy_lengths
         for n in range(1, self._max_words + 1):
             for i in range(len(words) - n + 1):
                 candidate = " ".join(words[i:i + n]) if n > 1 else words[i]
+                if not shortest - 2 <= len(candidate) <= longest + 2:
+                    continue
                 hit = self._fuzzy_lookup(candidate)
                 if hit is not None:
                     key, _ = hit
@@ -149,9 +165,8 @@ class BrandIndex:
         return out
 
     def _fuzzy_lookup(self, word: str) -> tuple[str, int] | None:
-        cached = self._fuzzy_cache.get(word, False)
-        if cached is not False:
-            return cached
+        if word in self._fuzzy_cache:
+            return self._fuzzy_cache[word]
         result = self._fuzzy_match(word)
         if len(self._fuzzy_cache) >= _FUZZY_CACHE_LIMIT:
             self._fuzzy_cache.clear()  # bounded memory on endless streams

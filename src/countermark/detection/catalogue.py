@@ -104,7 +104,7 @@ class Catalogue:
         return None
 
     def _match_model_number(self, title: str, text: str, brand_ids: Sequence[str]) -> ProductMatch | None:
-        keys = set(_model_candidates(text))
+        keys = dict.fromkeys(_model_candidates(text))  # text order: results must not depend on hashing
         candidates: list[_Entry] = []
         for key in keys:
             candidates.extend(self._by_model.get(key, ()))
@@ -114,7 +114,8 @@ class Catalogue:
         if not preferred:
             return None
         unique = list({id(e): e for e in preferred}.values())
-        best = unique[0] if len(unique) == 1 else max(unique, key=lambda e: fuzz.token_set_ratio(title, e.title))
+        best = unique[0] if len(unique) == 1 else max(
+            unique, key=lambda e: (fuzz.token_set_ratio(title, e.title), -unique.index(e)))
         model = next(m for m in best.product.model_numbers if model_key(m) in keys)
         return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model)
 
@@ -136,14 +137,14 @@ class Catalogue:
         """Products sharing the most words with the title (an inverted index keeps this cheap)."""
         words = self._words[brand_id]
         counts: dict[int, int] = {}
-        for w in set(title.split()):
+        for w in dict.fromkeys(title.split()):
             postings = words.get(w)
             if postings is not None and len(postings) < 0.5 * len(self._titles[brand_id]) + 2:
                 for i in postings:
                     counts[i] = counts.get(i, 0) + 1
         if not counts:
             return []
-        ranked = sorted(counts, key=counts.__getitem__, reverse=True)
+        ranked = sorted(counts, key=lambda i: (-counts[i], i))
         return ranked[:_CANDIDATE_LIMIT]
 
 
