@@ -22,6 +22,9 @@ class Settings(BaseSettings):
         default=31, ge=0, le=128, description="PDQ Hamming distance that counts as a match"
     )
     secret_key: str = Field(default="", description="Signs sessions and CSRF tokens; generated into data_dir if empty")
+    webhook_allow_http_localhost: bool = Field(
+        default=False, description="Accept http://127.0.0.1 webhook endpoints (tests only; otherwise HTTPS is required)"
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:

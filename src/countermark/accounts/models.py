@@ -108,3 +108,12 @@ class WebhookDelivery(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class WebhookRelayState(Base):
+    """How far the webhook relay has read the audit log (events are derived from audit entries)."""
+
+    __tablename__ = "webhook_relay_state"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)

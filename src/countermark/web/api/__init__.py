@@ -1,0 +1,12 @@
+"""JSON API under /api/v1: one router per area, all errors as problem+json."""
+
+from fastapi import APIRouter
+
+from countermark.web.api import auth, brands, users
+
+
+def api_router() -> APIRouter:
+    router = APIRouter()
+    for module in (auth, users, brands):
+        router.include_router(module.router)
+    return router

@@ -1,0 +1,12 @@
+"""Server-rendered pages (Jinja2): thin views over the same services as the API."""
+
+from fastapi import APIRouter
+
+from countermark.web.pages import auth, portal
+
+
+def pages_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    for module in (auth, portal):
+        router.include_router(module.router)
+    return router

@@ -95,9 +95,15 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_webhook_deliveries_status'), 'webhook_deliveries', ['status'], unique=False)
     op.create_index(op.f('ix_webhook_deliveries_subscription_id'), 'webhook_deliveries', ['subscription_id'], unique=False)
+    op.create_table('webhook_relay_state',
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_webhook_relay_state'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('webhook_relay_state')
     op.drop_index(op.f('ix_webhook_deliveries_subscription_id'), table_name='webhook_deliveries')
     op.drop_index(op.f('ix_webhook_deliveries_status'), table_name='webhook_deliveries')
     op.drop_table('webhook_deliveries')

@@ -1,0 +1,64 @@
+"""`create_app(settings)`: the FastAPI application. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from countermark import __version__
+from countermark.settings import Settings
+from countermark.storage.engine import engine_from_settings, session_factory
+from countermark.web import problems
+from countermark.web.api import api_router
+from countermark.web.deps import csrf_guard
+from countermark.web.pages import pages_router
+from countermark.web.pages.render import make_templates
+from countermark.web.policy import LoginRequired
+from countermark.web.ratelimit import LoginLimiter
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """The web application over `settings`' database (or `engine`, which the caller then owns)."""
+    owned = engine is None
+    engine = engine or engine_from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            engine.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="countermark",
+        version=__version__,
+        description="Anti-counterfeiting platform API: brands, notices, review queue, sellers, reports.",
+        dependencies=[Depends(csrf_guard)],
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.login_limiter = LoginLimiter()
+    app.state.templates = make_templates()
+    problems.install(app)
+    app.include_router(api_router(), prefix="/api/v1")
+    app.include_router(pages_router())
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _: LoginRequired) -> RedirectResponse:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    return app

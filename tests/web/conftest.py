@@ -1,0 +1,107 @@
+"""A small world for web tests: two brands with their users, two sellers, tokens for every role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from countermark.accounts.models import ROLES
+from countermark.accounts.service import create_user, issue_token
+from countermark.listings.models import Listing, Seller
+from countermark.rights import service as rights
+from countermark.rights.models import Product
+from countermark.settings import Settings
+from countermark.storage.engine import transaction
+from countermark.web.app import create_app
+
+PASSWORD = "correct horse battery"
+OWN, OTHER = "alpha", "beta"
+OWN_SELLER, OTHER_SELLER = "S-own", "S-other"
+
+
+@dataclass
+class World:
+    engine: Engine
+    app: object
+    client: TestClient
+    tokens: dict[str, str] = field(default_factory=dict)  # role -> token (brand roles scoped to OWN)
+    ids: dict[str, dict[str, str]] = field(default_factory=dict)  # path param -> {"own": ..., "other": ...}
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def login(self, username: str, password: str = PASSWORD) -> TestClient:
+        """A separate browser-like client logged in with a session cookie."""
+        client = TestClient(self.app, base_url="http://testserver")
+        page = client.get("/login")
+        token = csrf_of(page.text)
+        response = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                               follow_redirects=False)
+        assert response.status_code == 303, response.text
+        return client
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def _seed(engine: Engine, tokens: dict[str, str]) -> None:
+    with transaction(engine) as session:
+        for brand_id in (OWN, OTHER):
+            brand = rights.register_brand(session, brand_id=brand_id, name=brand_id.title(), owner=f"{brand_id} SA",
+                                          trademarks=[rights.TrademarkInput(brand_id.upper(), "EUIPO", "0001")],
+                                          actor="test")
+            brand.products.append(Product(sku=f"{brand_id}-1", title=f"{brand_id.title()} Bag", msrp=1000.0))
+        for seller_id in (OWN_SELLER, OTHER_SELLER):
+            session.add(Seller(seller_id=seller_id, display_name=f"Shop {seller_id}", registered_at="2024-01-01"))
+            session.flush()
+            for n, brand_id in enumerate((OWN, OTHER)):
+                session.add(Listing(listing_id=f"L-{seller_id}-{brand_id}", seller_id=seller_id,
+                                    title=f"{brand_id.title()} Bag replica AAA", price=90.0 + n, category="bags"))
+        session.flush()
+        for role in ROLES:
+            user = create_user(session, username=role, password=PASSWORD, role=role,
+                               brands=[OWN] if role in ("rights_holder", "notifier") else [],
+                               storefronts=[OWN_SELLER] if role == "seller" else [], actor="test")
+            tokens[role], _ = issue_token(session, user, "test", actor="test")
+        other = create_user(session, username="other_holder", password=PASSWORD, role="rights_holder",
+                            brands=[OTHER], actor="test")
+        tokens["other_holder"], _ = issue_token(session, other, "test", actor="test")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id with the smallest cost: the production cost (~0.3 s a hash here) would dominate the suite."""
+    from argon2 import PasswordHasher
+
+    from countermark.accounts import service
+
+    production = service._hasher
+    service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    service._hasher = production
+
+
+@pytest.fixture
+def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
+    tokens: dict[str, str] = {}
+    _seed(engine, tokens)
+    settings = Settings(data_dir=tmp_path / "var", webhook_allow_http_localhost=True)
+    app = create_app(settings, engine=engine)
+    with TestClient(app) as client:
+        w = World(engine=engine, app=app, client=client, tokens=tokens)
+        w.ids = {
+            "brand_id": {"own": OWN, "other": OTHER},
+            "seller_id": {"own": OWN_SELLER, "other": OTHER_SELLER},
+            "listing_id": {"own": f"L-{OWN_SELLER}-{OWN}", "other": f"L-{OTHER_SELLER}-{OTHER}"},
+            "trademark_id": {"own": "1", "other": "2"},
+        }
+        yield w
