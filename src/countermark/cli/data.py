@@ -74,3 +74,28 @@ def export_command(
                                media_root=settings().data_dir / "media" if media else None)
     console.print(f"exported {report.brands} brands, {report.sellers} sellers, {report.listings} listings, "
                   f"{report.media_copied} images to {out}")
+
+
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Argument(..., help="Directory to write the demo bundle into (new, empty, or a previous demo)"),
+    listings: int = typer.Option(3000, "--listings", "-n", min=1, help="Number of listings"),
+    seed: int = typer.Option(1, help="Random seed: the same seed gives byte-identical files"),
+    images: bool = typer.Option(True, "--images/--no-images", help="Draw product photos (--no-images: text only)"),
+    parquet: bool = typer.Option(False, help="Write listings.parquet instead of listings.jsonl"),
+    brands: int = typer.Option(30, min=1, help="How many catalogue brands are protected"),
+) -> None:
+    """Write a realistic labelled demo marketplace bundle (real catalogue, synthetic sellers and listings)."""
+    from countermark.cli.common import progress
+    from countermark.listings.demo import DemoError, generate
+
+    with progress() as bar:
+        task = bar.add_task("listings", total=listings)
+        try:
+            summary = generate(out, listings=listings, seed=seed, with_images=images, parquet=parquet,
+                               n_brands=brands, on_progress=lambda n: bar.advance(task, n))
+        except DemoError as e:
+            raise fail(str(e), EXIT_UNREADABLE) from None
+    counterfeit = sum(n for (label, _), n in summary.by_tactic.items() if label == "counterfeit")
+    console.print(f"wrote {summary.path}: {summary.brands} brands, {summary.sellers} sellers, {summary.listings} "
+                  f"listings ({counterfeit} counterfeit), {summary.images} images; labels in {out / 'labels'}")
