@@ -221,3 +221,9 @@ def test_any_text_gives_keys_of_its_kind_and_never_raises(kind, raw, country):
 def test_unknown_kind_is_an_error():
     with pytest.raises(ValueError, match="unknown identifier kind"):
         normalise("fax", "123")
+
+
+def test_very_long_values_are_keyed_by_their_hash():
+    (long_key,) = normalise("addresses", "1 Main Street " + "x" * 5000)
+    assert long_key.startswith("address:sha256:") and len(long_key) < 100
+    assert normalise("addresses", "1 MAIN ST. " + "X" * 5000) == [long_key]

@@ -10,6 +10,7 @@ contact e-mail). Each rule is documented in docs/network.md so it can be reprodu
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import ipaddress
 import re
 import unicodedata
@@ -34,6 +35,8 @@ KEY_KINDS: tuple[str, ...] = (EMAIL, PHONE, PAYOUT, ADDRESS, DEVICE, IP, IP24, W
 _DOTLESS_DOMAINS = {"gmail.com"}
 _DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
 
+MAX_VALUE_CHARS = 200
+
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _NON_DIGIT = re.compile(r"\D+")
 
@@ -54,7 +57,15 @@ def normalise(kind: str, raw: str, *, country: str = "") -> list[str]:
     text = unicodedata.normalize("NFKC", raw).strip()
     if not text:
         return []
-    return [key for key in rule(text, country) if not key.endswith(":")]
+    return [_bounded(key) for key in rule(text, country) if not key.endswith(":")]
+
+
+def _bounded(key: str) -> str:
+    """A very long value is keyed by its SHA-256, so keys stay small enough to index."""
+    kind, _, value = key.partition(":")
+    if len(value) <= MAX_VALUE_CHARS:
+        return key
+    return f"{kind}:sha256:{hashlib.sha256(value.encode('utf-8')).hexdigest()}"
 
 
 def email_value(text: str) -> str:
