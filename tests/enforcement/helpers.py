@@ -1,0 +1,45 @@
+"""Shortcuts for enforcement tests (real services on the `engine` databases)."""
+
+from __future__ import annotations
+
+import itertools
+
+from countermark.enforcement import audit, service
+from countermark.storage.engine import transaction
+
+_keys = itertools.count(1)
+
+
+def register(engine, clock, notifier_id="acme-legal", brands=("acme",)):
+    with transaction(engine) as session:
+        service.register_notifier(session, notifier_id=notifier_id, name="Acme Legal", email="legal@acme.example",
+                                  brands=list(brands), clock=clock)
+
+
+def notice(listings, notifier_id="acme-legal", brand="acme", reg="EU-001", key=None, **overrides):
+    fields = dict(notifier_id=notifier_id, idempotency_key=key or f"k{next(_keys)}", brand_id=brand,
+                  trademark_registration=reg, listings=list(listings), explanation="Counterfeit Acme goods.",
+                  good_faith=True)
+    return service.NoticeInput(**{**fields, **overrides})
+
+
+def submit(engine, clock, listings, policy=service.DEFAULT_POLICY, **kw):
+    with transaction(engine) as session:
+        notice_id, _ = service.submit_notice(session, notice(listings, **kw), clock=clock, policy=policy)
+        return notice_id
+
+
+def items_of(engine, notice_id):
+    from sqlalchemy import select
+
+    from countermark.enforcement.models import ReviewItem
+
+    with transaction(engine) as session:
+        return list(session.scalars(select(ReviewItem).where(ReviewItem.notice_id == notice_id)
+                                    .order_by(ReviewItem.position)))
+
+
+def chain_ok(engine) -> bool:
+    with transaction(engine) as session:
+        entries = list(audit.stored_entries(session))
+        return len(entries) > 0 and audit.verify_chain(entries) is None
