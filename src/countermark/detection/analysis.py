@@ -14,13 +14,59 @@ from datetime import date
 from countermark.detection.brands import BrandIndex, Mention, fuzzy_words
 from countermark.detection.catalogue import Catalogue, ProductMatch
 from countermark.detection.context import ImageMatch, ScanContext, SellerFacts
-from countermark.detection.normalise import name_skeleton, plain, skeleton
+from countermark.detection.normalise import fold_capitals, name_skeleton, plain, skeleton
 from countermark.detection.vocabulary import Hit, Lexicon, Term, blank, data_file_terms, data_terms
 from countermark.listings.records import Brand, Listing
 
 # Words allowed between a nominative cue and the brand: "compatible with the Sony", "for all Apple".
 _FILLERS = r"(?:(?:the|your|a|an|all|any|most|original|genuine|el|la|le|les|der|die|das|il|o|os)\s+)?"
 _EMPTY_CONTEXT = ScanContext()
+
+
+class Cues:
+    """Words that change what a brand mention means when they stand right before or right after it."""
+
+    def __init__(self, before: list[str], after: list[str], *, model_between: bool) -> None:
+        self._before = _cue_pattern(before, rf"\s*[:\-]?\s+{_FILLERS}$", prefix=r"(?:^|[\s(\[,;:/-])")
+        # After the brand, a model number may come first: "Samsung LN32A550 compatible".
+        between = r"(?:[\w./-]*\d[\w./-]*\s+)?" if model_between else ""
+        self._after = _cue_pattern(after, r"(?=$|[\s).,;:!/\]])", prefix=rf"^[\s-]*{between}")
+
+    def around(self, before: str, after: str) -> str | None:
+        found = (self._before.search(before[-60:]) if self._before else None) or (
+            self._after.search(after[:60]) if self._after else None)
+        return found.group(1) if found else None
+
+
+def _cue_pattern(cues: list[str], suffix: str, *, prefix: str) -> re.Pattern[str] | None:
+    forms = {form for cue in cues for form in (plain(cue), name_skeleton(cue), " ".join(fuzzy_words(cue)))}
+    alternatives = "|".join(sorted((re.escape(f) for f in forms if f), key=len, reverse=True))
+    return re.compile(rf"{prefix}({alternatives}){suffix}") if alternatives else None
+
+
+def _cue_list(name: str) -> list[str]:
+    return [t.text for t in data_file_terms("context", name)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """The forms of title and description that mentions point into."""
+
+    title: str
+    description: str
+    title_skeleton: str
+    description_skeleton: str
+
+    def around(self, m: Mention) -> tuple[str, str]:
+        """Text before and after a mention, in the form it was found in."""
+        if m.searched == "words":
+            words = fuzzy_words(self.title if m.field == "title" else self.description)
+            return " ".join(words[:m.start]), " ".join(words[m.end:])
+        if m.searched == "plain":
+            source = self.title if m.field == "title" else self.description
+        else:
+            source = self.title_skeleton if m.field == "title" else self.description_skeleton
+        return source[:m.start], source[m.end:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +78,7 @@ class ListingView:
     brand: Brand | None  # the brand the listing is about, if any
     mention: Mention | None  # its strongest mention
     nominative_cue: str | None  # "compatible with" right before the brand: it is only named, not sold
+    lookalike_cue: str | None  # "like Netgear", "Tribeca-style": sold as an imitation of the brand
     accessory_cue: str | None  # "not made by", "aftermarket"
     used_cue: str | None
     sale_cue: str | None
@@ -60,40 +107,43 @@ class Analyser:
         self.accessory = Lexicon(data_file_terms("context", "accessory.txt"), disguise=False)
         self.used = Lexicon(data_file_terms("context", "used.txt"), disguise=False)
         self.sale = Lexicon(data_file_terms("context", "sale.txt"), disguise=False)
-        cues = [t.text for t in data_file_terms("context", "nominative.txt")]
-        forms = {form for cue in cues for form in (plain(cue), name_skeleton(cue), " ".join(fuzzy_words(cue)))}
-        alternatives = "|".join(sorted((re.escape(f) for f in forms if f), key=len, reverse=True))
-        self._nominative = re.compile(rf"(?:^|[\s(\[,;:/-])({alternatives})\s*[:\-]?\s+{_FILLERS}$")
+        self.nominative = Cues(_cue_list("nominative.txt"), _cue_list("nominative_after.txt"), model_between=True)
+        self.lookalike = Cues(_cue_list("lookalike_before.txt"), _cue_list("lookalike_after.txt"),
+                              model_between=False)
 
     def view(self, listing: Listing, context: ScanContext | None = None) -> ListingView:
         context = context or _EMPTY_CONTEXT
         title = plain(listing.title)
         description = plain(listing.description)
-        title_skeleton = skeleton(title)
-        description_skeleton = skeleton(description) if description else ""
-        mentions = (*self.brand_index.find("title", title, title_skeleton),
-                    *self.brand_index.find("description", description, description_skeleton))
-        cues = {id(m): self._nominative_cue(m, title, description, title_skeleton, description_skeleton)
-                for m in mentions}
-        nominative = _nominative_brands(mentions, cues)
+        fields = _Fields(title, description, skeleton(plain(fold_capitals(listing.title))),
+                         skeleton(plain(fold_capitals(listing.description))) if description else "")
+        mentions = (*self.brand_index.find("title", title, fields.title_skeleton, listing.title),
+                    *self.brand_index.find("description", description, fields.description_skeleton,
+                                           listing.description))
+        around = {id(m): fields.around(m) for m in mentions}
+        nominative = _brands_with_cue(mentions, {id(m): self.nominative.around(*around[id(m)]) for m in mentions})
+        lookalike = {id(m): self.lookalike.around(*around[id(m)]) for m in mentions}
         text = f"{title} {description}"
         ranked = sorted(mentions, key=lambda m: _rank(m, m.brand_id in nominative))
         mention = ranked[0] if ranked else None
         brand_ids = list(dict.fromkeys(m.brand_id for m in ranked))
         product = self.catalogue.match(title, text, listing.category, brand_ids)
-        if mention is None and product is not None and product.how == "model_number":
+        if mention is None and product is not None and product.how == "model_number" and _distinctive(product):
             brand_ids = [product.brand_id]
         brand = self.brands[brand_ids[0]] if brand_ids else None
-        if brand is not None and product is not None and product.brand_id != brand.brand_id:
+        if product is not None and (brand is None or product.brand_id != brand.brand_id):
             product = None
         seller = context.sellers.get(listing.seller_id)
         replica_text = blank(text, self.benign.spans(text))
         if replica_text is text:
-            replica_skeleton = f"{title_skeleton} {description_skeleton}"
+            replica_skeleton = f"{fields.title_skeleton} {fields.description_skeleton}"
         else:
             replica_skeleton = skeleton(replica_text)
         replica_hits = tuple(h for h in self.replica.find(replica_text, replica_skeleton)
                              if h.term.brand_id is None or h.term.brand_id in brand_ids)
+        nominative_cue = nominative.get(mention.brand_id) if mention is not None else None
+        if any(h.term.strength == "strong" for h in replica_hits):
+            nominative_cue = None  # "compatible" does not excuse "AAA replica": sellers of fakes write both
         return ListingView(
             listing=listing,
             title=title,
@@ -101,7 +151,9 @@ class Analyser:
             mentions=mentions,
             brand=brand,
             mention=mention,
-            nominative_cue=nominative.get(mention.brand_id) if mention is not None else None,
+            nominative_cue=nominative_cue,
+            lookalike_cue=next((lookalike[id(m)] for m in ranked if lookalike[id(m)]
+                                and mention is not None and m.brand_id == mention.brand_id), None),
             accessory_cue=_first(self.accessory.find(text)),
             used_cue=_first(self.used.find(text)),
             sale_cue=_first(self.sale.find(text)),
@@ -113,22 +165,9 @@ class Analyser:
             image_matches=tuple(context.image_matches.get(listing.listing_id, ())),
         )
 
-    def _nominative_cue(self, m: Mention, title: str, description: str, title_skeleton: str,
-                        description_skeleton: str) -> str | None:
-        if m.searched == "plain":
-            source = title if m.field == "title" else description
-            before = source[:m.start]
-        elif m.searched == "skeleton":
-            source = title_skeleton if m.field == "title" else description_skeleton
-            before = source[:m.start]
-        else:
-            before = " ".join(fuzzy_words(title if m.field == "title" else description)[:m.start])
-        found = self._nominative.search(before[-60:])
-        return found.group(1) if found else None
 
-
-def _nominative_brands(mentions: Sequence[Mention], cues: dict[int, str | None]) -> dict[str, str]:
-    """Brands named only nominatively: every mention in the title (else in the description) has a cue."""
+def _brands_with_cue(mentions: Sequence[Mention], cues: dict[int, str | None]) -> dict[str, str]:
+    """Brands whose every mention in the title (else in the description) has the cue."""
     out: dict[str, str] = {}
     for brand_id in {m.brand_id for m in mentions}:
         own = [m for m in mentions if m.brand_id == brand_id]
@@ -142,6 +181,12 @@ def _nominative_brands(mentions: Sequence[Mention], cues: dict[int, str | None])
 def _rank(m: Mention, nominative: bool) -> tuple[int, int, int, int]:
     kind_order = {"disguised": 0, "fuzzy": 1, "exact": 2}
     return (nominative, m.field != "title", kind_order[m.kind], m.start)
+
+
+def _distinctive(match: ProductMatch) -> bool:
+    """A model number that identifies the brand on its own, with no brand named ('LN32A550', not '4-pack')."""
+    key = re.sub(r"[^a-z0-9]", "", match.evidence.lower())
+    return len(key) >= 6 and any(c.isdigit() for c in key) and (any(c.isalpha() for c in key) or len(key) >= 7)
 
 
 def _first(hits: list[Hit]) -> str | None:

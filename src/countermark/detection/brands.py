@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
 from countermark.detection.normalise import (
+    fold_capitals,
     has_word_boundaries,
     name_skeleton,
     plain,
@@ -41,6 +43,7 @@ GENERIC_SUFFIXES = frozenset({
 # An ordinary word at least this frequent (Zipf scale: 3 = once per million words) is never a misspelling.
 ORDINARY_WORD_ZIPF = 2.5
 MIN_FUZZY_LENGTH = 4
+MIN_SKELETON_LENGTH = 2  # two-letter names ("HP") only with a look-alike character, see _really_disguised
 TWO_EDIT_LENGTH = 8
 _FUZZY_CACHE_LIMIT = 200_000
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -53,7 +56,8 @@ class Mention:
     kind: MentionKind
     field: Field
     surface: str  # as written in the listing
-    start: int  # offset in the searched form of the field (plain for exact, skeleton otherwise)
+    start: int  # where it is in the searched form of the field: character offsets, or word indexes for "words"
+    end: int
     searched: Literal["plain", "skeleton", "words"]
 
 
@@ -73,6 +77,7 @@ class BrandIndex:
         self._fuzzy_names: dict[str, _Name] = {}
         plain_keys: dict[str, list[_Name]] = {}
         skeleton_keys: dict[str, list[_Name]] = {}
+        self._short_variants: dict[str, _Name] = {}
         for brand in brands:
             for name in _names_of(brand):
                 entry = _Name(brand.brand_id, name)
@@ -81,11 +86,15 @@ class BrandIndex:
                     continue
                 plain_keys.setdefault(key, []).append(entry)
                 skel = name_skeleton(name)
-                if len(skel.replace(" ", "")) >= 3:
-                    skeleton_keys.setdefault(skel, []).append(entry)
+                for variant in dict.fromkeys((skel, skel.replace(" ", ""))):  # "c.a.s.e.l.o.g.i.c"
+                    if len(variant) >= MIN_SKELETON_LENGTH:
+                        skeleton_keys.setdefault(variant, []).append(entry)
                 words = " ".join(fuzzy_words(key))
                 if key.isascii() and len(words) >= MIN_FUZZY_LENGTH and words.replace(" ", "").isalpha():
                     self._fuzzy_names.setdefault(words, entry)
+                elif key.isascii() and 2 <= len(words) < MIN_FUZZY_LENGTH and " " not in words:
+                    for variant in _short_misspellings(words):
+                        self._short_variants.setdefault(variant, entry)
         for key, entries in plain_keys.items():
             self._plain.add_word(key, (key, tuple(entries)))
         for key, entries in skeleton_keys.items():
@@ -95,20 +104,26 @@ class BrandIndex:
         self._has_names = bool(plain_keys)
         self._exact_words = frozenset(plain_keys)
         self._ordinary = frozenset(w for w in ordinary_words if w not in self._exact_words)
+        for variant in [v for v in self._short_variants if v in self._exact_words or v in self._ordinary]:
+            del self._short_variants[variant]
         self._fuzzy_choices = list(self._fuzzy_names)
         self._fuzzy_cache: dict[str, tuple[str, int] | None] = {}
         self._max_words = max((k.count(" ") + 1 for k in self._fuzzy_choices), default=1)
         lengths = [len(k) for k in self._fuzzy_choices] or [0]
         self._fuzzy_lengths = (max(min(lengths), MIN_FUZZY_LENGTH), max(lengths))
 
-    def find(self, field: Field, plain_text: str, skeleton_text: str | None = None) -> list[Mention]:
+    def find(self, field: Field, plain_text: str, skeleton_text: str | None = None, raw: str | None = None
+             ) -> list[Mention]:
+        """Mentions in one field; `raw` (the text as written) lets invisible characters count as a disguise."""
         if not self._has_names or not plain_text:
             return []
         skeleton_text = skeleton(plain_text) if skeleton_text is None else skeleton_text
         mentions: list[Mention] = []
         seen: set[tuple[str, str]] = set()  # one mention per brand and kind is enough evidence
         exact = self._exact(field, plain_text)
-        for m in (*exact, *self._disguised(field, plain_text, skeleton_text, exact), *self._fuzzy(field, plain_text)):
+        hidden = _hidden_by_invisible_characters(exact, raw) if raw is not None and has_invisible(raw) else []
+        for m in (*exact, *hidden, *self._disguised(field, plain_text, skeleton_text, exact, raw),
+                  *self._fuzzy(field, plain_text)):
             if (m.brand_id, m.kind) not in seen:
                 seen.add((m.brand_id, m.kind))
                 mentions.append(m)
@@ -119,11 +134,13 @@ class BrandIndex:
         for end, (key, entries) in self._plain.iter(text):
             start = end - len(key) + 1
             if has_word_boundaries(text, start, end + 1):
-                for e in entries:
-                    out.append(Mention(e.brand_id, e.name, "exact", field, text[start:end + 1], start, "plain"))
+                surface = text[start:end + 1]
+                out.extend(Mention(e.brand_id, e.name, "exact", field, surface, start, end + 1, "plain")
+                           for e in entries)
         return out
 
-    def _disguised(self, field: Field, plain_text: str, skel: str, exact: list[Mention]) -> list[Mention]:
+    def _disguised(self, field: Field, plain_text: str, skel: str, exact: list[Mention], raw: str | None
+                   ) -> list[Mention]:
         hits = [(end - len(key) + 1, end + 1, entries) for end, (key, entries) in self._skeleton.iter(skel)
                 if has_word_boundaries(skel, end - len(key) + 1, end + 1)]
         if not hits:
@@ -140,10 +157,11 @@ class BrandIndex:
         for start, end, entries in hits:
             if all(skeleton_count[e.brand_id] <= plain_count.get(e.brand_id, 0) for e in entries):
                 continue
-            surface = _surface_of(plain_text, skel, start, end)
+            surface = _surface_of(plain_text, skel, start, end, raw)
             for e in entries:
-                if _really_disguised(surface, e):
-                    out.append(Mention(e.brand_id, e.name, "disguised", field, surface, start, "skeleton"))
+                kind = _disguise_kind(surface, e, skel[start:end])
+                if kind is not None:
+                    out.append(Mention(e.brand_id, e.name, kind, field, surface, start, end, "skeleton"))
         return out
 
     def _fuzzy(self, field: Field, plain_text: str) -> list[Mention]:
@@ -151,6 +169,11 @@ class BrandIndex:
             return []
         words = fuzzy_words(plain_text)
         out: list[Mention] = []
+        if self._short_variants:
+            for i, word in enumerate(words):
+                e = self._short_variants.get(word)
+                if e is not None and not _is_ordinary_word(word):
+                    out.append(Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words"))
         shortest, longest = self._fuzzy_lengths
         for n in range(1, self._max_words + 1):
             for i in range(len(words) - n + 1):
@@ -161,7 +184,7 @@ class BrandIndex:
                 if hit is not None:
                     key, _ = hit
                     e = self._fuzzy_names[key]
-                    out.append(Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, "words"))
+                    out.append(Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, i + n, "words"))
         return out
 
     def _fuzzy_lookup(self, word: str) -> tuple[str, int] | None:
@@ -200,24 +223,59 @@ def _names_of(brand: Brand) -> list[str]:
     return [n for n in dict.fromkeys(names) if n.strip()]
 
 
-def _surface_of(plain_text: str, skel: str, start: int, end: int) -> str:
+def _surface_of(plain_text: str, skel: str, start: int, end: int, raw: str | None) -> str:
     """The listing's own writing of a skeleton match, from the plain text."""
     if len(skel) == len(plain_text):
         return plain_text[start:end]
-    rebuilt, offsets = skeleton_with_offsets(plain_text)
-    if rebuilt != skel or end > len(offsets):
+    source = plain(fold_capitals(raw)) if raw is not None else plain_text
+    rebuilt, offsets = skeleton_with_offsets(source)
+    if rebuilt != skel or end > len(offsets) or len(source) != len(plain_text):
         return plain_text
     return plain_text[offsets[start]:offsets[end - 1] + 1]
 
 
-def _really_disguised(surface: str, name: _Name) -> bool:
-    """A skeleton match counts only if the writing shows a trick, so plain words never qualify."""
-    if sum(c.isalpha() for c in surface) < 2 or surface == plain(name.name):
-        return False
+def _disguise_kind(surface: str, name: _Name, key: str) -> MentionKind | None:
+    """How a skeleton match counts: "disguised" only if the writing shows a trick; plain words never count.
+
+    Two-letter names ("HP", "V7") count as disguised only with a look-alike or leet character; split by
+    mere punctuation ("V.7") they are an ordinary mention.
+    """
+    if surface == plain(name.name):
+        return None
+    if len(key.replace(" ", "")) < 3:
+        if not any(c.isalnum() for c in surface):
+            return None
+        if any(not c.isascii() or c in "\\/|@$!" for c in surface):
+            return "disguised"
+        return "exact" if any(not c.isalnum() for c in surface) else None
+    if sum(c.isalpha() for c in surface) < 2:
+        return None
     if any(not ("a" <= c <= "z") for c in surface):  # look-alike, digit, symbol or separator
-        return True
+        return "disguised"
     lowered = plain(name.name)
-    return ("rn" in surface and "m" in lowered) or ("vv" in surface and "w" in lowered)
+    if ("rn" in surface and "m" in lowered) or ("vv" in surface and "w" in lowered):
+        return "disguised"
+    return None
+
+
+def _short_misspellings(name: str) -> set[str]:
+    """Misspellings of a two- or three-character name that are still recognisable: a doubled character
+    ("hpp", "v77") or two neighbours swapped ("vjc" for JVC). Other edits of so short a name are noise."""
+    variants = {name[:i] + name[i] + name[i:] for i in range(len(name))}
+    variants |= {name[:i] + name[i + 1] + name[i] + name[i + 2:] for i in range(len(name) - 1)}
+    variants.discard(name)
+    return variants
+
+
+def has_invisible(raw: str) -> bool:
+    return not raw.isascii() and any(unicodedata.category(c) == "Cf" for c in raw)
+
+
+def _hidden_by_invisible_characters(exact: list[Mention], raw: str) -> list[Mention]:
+    """Exact mentions that only appear once invisible characters are removed (a zero-width space inside "Verbatim")."""
+    visible = unicodedata.normalize("NFKC", raw).casefold()
+    return [Mention(m.brand_id, m.name, "disguised", m.field, f"{m.surface} (with invisible characters)",
+                    m.start, m.end, m.searched) for m in exact if m.surface not in visible]
 
 
 @lru_cache(maxsize=65_536)

@@ -22,7 +22,9 @@ MatchHow = Literal["model_number", "title", "category"]
 
 MIN_MODEL_NUMBER = 4
 MIN_NUMERIC_MODEL_NUMBER = 5
-TITLE_SIMILARITY = 75.0
+TITLE_SIMILARITY = 75.0  # token-set: the catalogue title's words are (nearly) all in the listing's
+TITLE_ORDER_SIMILARITY = 70.0  # token-sort: and the listing is not mostly about something else
+MODEL_TITLE_AGREEMENT = 50.0
 MIN_CATEGORY_PRODUCTS = 3
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _CANDIDATE_LIMIT = 24
@@ -54,7 +56,10 @@ class Catalogue:
         self._titles: dict[str, list[_Entry]] = {}
         self._words: dict[str, dict[str, list[int]]] = {}  # brand -> title word -> product positions
         self._category_price: dict[tuple[str, str], float] = {}
+        self._brand_words: dict[str, frozenset[str]] = {}
         for brand in brands:
+            names = (brand.name, *brand.aliases)
+            self._brand_words[brand.brand_id] = frozenset(w for n in names for w in plain(n).split())
             entries = [_Entry(brand.brand_id, p, plain(p.title)) for p in brand.products if p.msrp > 0]
             self._titles[brand.brand_id] = entries
             words: dict[str, list[int]] = {}
@@ -84,7 +89,7 @@ class Catalogue:
                     if key in self._by_model:
                         in_titles[key] = in_titles.get(key, 0) + 1
         for key, count in in_titles.items():
-            if count > 2 * len(self._by_model[key]) + 2:
+            if count > len(self._by_model[key]) + 1:
                 del self._by_model[key]
 
     def match(self, title: str, text: str, category: str, brand_ids: Sequence[str]) -> ProductMatch | None:
@@ -116,6 +121,10 @@ class Catalogue:
         unique = list({id(e): e for e in preferred}.values())
         best = unique[0] if len(unique) == 1 else max(
             unique, key=lambda e: (fuzz.token_set_ratio(title, e.title), -unique.index(e)))
+        in_title = any(model_key(m) in keys and model_key(m) in set(_model_candidates(title))
+                       for m in best.product.model_numbers)
+        if not in_title and fuzz.token_set_ratio(title, best.title) < MODEL_TITLE_AGREEMENT:
+            return None  # a number in the description alone, for a product the title does not describe
         model = next(m for m in best.product.model_numbers if model_key(m) in keys)
         return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model)
 
@@ -131,6 +140,9 @@ class Catalogue:
         if best is None:
             return None
         entry = entries[choices[best[2]]]
+        strip = self._brand_words.get(brand_id, frozenset())
+        if fuzz.token_sort_ratio(_without(title, strip), _without(entry.title, strip)) < TITLE_ORDER_SIMILARITY:
+            return None
         return ProductMatch(brand_id, entry.product, "title", entry.product.msrp, entry.product.title)
 
     def _shortlist(self, brand_id: str, title: str) -> list[int]:
@@ -156,10 +168,15 @@ def _title_contradicts(title: str, by_model: ProductMatch, by_title: ProductMatc
     return fuzz.token_set_ratio(title, plain(by_title.product.title)) >= 90 and model_similarity < 70
 
 
+def _without(text: str, words: frozenset[str]) -> str:
+    return " ".join(w for w in text.split() if w not in words) if words else text
+
+
 def model_key(model: str) -> str | None:
     """Model numbers compared without case, spaces or punctuation ('KDL-52V4100' == 'kdl52v4100')."""
     key = _NOT_ALNUM.sub("", model.lower())
-    if len(key) < MIN_MODEL_NUMBER or not any(c.isdigit() for c in key):
+    digits = sum(c.isdigit() for c in key)
+    if len(key) < MIN_MODEL_NUMBER or digits == 0 or (digits == 1 and len(key) < 6):  # "4-pack" is no model
         return None
     if key.isdigit() and len(key) < MIN_NUMERIC_MODEL_NUMBER:  # "2006" is more likely a year
         return None

@@ -40,8 +40,24 @@ HOMOGLYPHS: dict[str, str] = {
     "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j", "ά": "a", "έ": "e",
     "ί": "i", "ό": "o", "ύ": "u", "ώ": "w", "ή": "n",
     # Latin look-alikes that anyascii would not fold to the intended letter
-    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ǀ": "l", "ɑ": "a", "ℓ": "l",
+    "ѵ": "v", "ѡ": "w", "ԃ": "d", "ɩ": "i", "ʏ": "y", "ǃ": "i", "ı": "i", "ł": "l", "ø": "o", "đ": "d",
+    "ǀ": "l", "ɑ": "a", "ℓ": "l", "ɢ": "g", "ʜ": "h", "ɴ": "n", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴋ": "k",
 }
+
+# Capital letters of other scripts look like different Latin letters than their lower-case forms do
+# (Greek capital eta "Η" reads H, small "η" reads n), so capitals are folded before casefolding.
+CAPITAL_HOMOGLYPHS: dict[str, str] = {
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o",
+    "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h",
+    "О": "o", "Р": "p", "С": "c", "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j", "Ѵ": "v",
+    "Ԁ": "d", "Ԛ": "q", "Ԝ": "w", "Ү": "y", "Һ": "h",
+}
+
+# Several symbols drawing one letter: "\/" is V, "|-|" is H.
+MULTI_CHAR_LEET: tuple[tuple[str, str], ...] = (
+    ("|\\/|", "m"), ("/\\/\\", "m"), ("|\\|", "n"), ("/\\/", "n"), ("\\/\\/", "w"), ("\\/", "v"),
+    ("|-|", "h"), ("|<", "k"), ("|)", "d"), ("()", "o"), ("[]", "o"), ("/\\", "a"),
+)
 
 # Digits and symbols standing for letters. Applied only to the skeleton, never to model numbers.
 LEET: dict[str, str] = {
@@ -53,10 +69,12 @@ LEET: dict[str, str] = {
 _CLASS_FOLD = {"l": "i"}
 
 _HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
+_CAPITALS_TABLE = str.maketrans(CAPITAL_HOMOGLYPHS)
+_LEET_SYMBOLS = frozenset("\\|()[]/<")
 _SKELETON_TABLE = str.maketrans({**LEET, **_CLASS_FOLD})
 
 # Punctuation a seller puts inside a word to break matching: "so.ny", "sam_sung", "da-lite".
-_INWORD_PUNCT = re.compile(r"(?<=[a-z0-9])[.\-_*·•'`’~+^=]+(?=[a-z0-9])")
+_INWORD_PUNCT = re.compile(r"(?<=[a-z0-9])[.\-_*·•'`’~+^=/]+(?=[a-z0-9])")
 # Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y".
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+){2,}[a-z0-9](?![a-z0-9])")
 _SEPARATOR = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=]+")
@@ -76,6 +94,11 @@ def plain(text: str) -> str:
     return _WHITESPACE.sub(" ", folded).strip()
 
 
+def fold_capitals(text: str) -> str:
+    """Raw text with other scripts' capital look-alikes made Latin; feed to `plain` then `skeleton`."""
+    return text if text.isascii() else text.translate(_CAPITALS_TABLE)
+
+
 def transliterate(plain_text: str) -> str:
     """Other scripts to ASCII, homoglyphs first so that 'Ѕоnу' reads 'sony' and not 'sonu'."""
     if plain_text.isascii():
@@ -85,7 +108,7 @@ def transliterate(plain_text: str) -> str:
 
 def skeleton(plain_text: str) -> str:
     """The folded form in which disguised and genuine spellings of a name coincide."""
-    text = transliterate(plain_text).translate(_SKELETON_TABLE)
+    text = _multi_char_leet(transliterate(plain_text)).translate(_SKELETON_TABLE)
     text = _SPACED_LETTERS.sub(lambda m: _SEPARATOR.sub("", m.group(0)), text)
     text = _INWORD_PUNCT.sub("", text)
     for confusable, letter in _CONFUSED_PAIRS:
@@ -103,6 +126,8 @@ def skeleton_with_offsets(plain_text: str) -> tuple[str, list[int]]:
     for i, ch in enumerate(plain_text):
         folded = ch if ch.isascii() else anyascii(ch.translate(_HOMOGLYPH_TABLE)).lower()
         chars.extend((c, i) for c in folded)
+    for symbols, letter in MULTI_CHAR_LEET:
+        chars = _merge(chars, symbols, letter)
     chars = [(c.translate(_SKELETON_TABLE), i) for c, i in chars]
     for pattern, keep in ((_SPACED_LETTERS, lambda c: not _SEPARATOR.fullmatch(c)), (_INWORD_PUNCT, None)):
         text = "".join(c for c, _ in chars)
@@ -111,17 +136,32 @@ def skeleton_with_offsets(plain_text: str) -> tuple[str, list[int]]:
             removed.update(j for j in range(m.start(), m.end()) if keep is None or not keep(text[j]))
         chars = [pair for j, pair in enumerate(chars) if j not in removed]
     for confusable, letter in _CONFUSED_PAIRS:
-        merged: list[tuple[str, int]] = []
-        j = 0
-        while j < len(chars):
-            if j + 1 < len(chars) and chars[j][0] + chars[j + 1][0] == confusable:
-                merged.append((letter, chars[j][1]))
-                j += 2
-            else:
-                merged.append(chars[j])
-                j += 1
-        chars = merged
+        chars = _merge(chars, confusable, letter)
     return "".join(c for c, _ in chars), [i for _, i in chars]
+
+
+def _merge(chars: list[tuple[str, int]], sequence: str, letter: str) -> list[tuple[str, int]]:
+    """Replace each run of characters spelling `sequence` with `letter` (keeping the first offset)."""
+    merged: list[tuple[str, int]] = []
+    j = 0
+    n = len(sequence)
+    while j < len(chars):
+        if "".join(c for c, _ in chars[j:j + n]) == sequence:
+            merged.append((letter, chars[j][1]))
+            j += n
+        else:
+            merged.append(chars[j])
+            j += 1
+    return merged
+
+
+def _multi_char_leet(text: str) -> str:
+    if _LEET_SYMBOLS.isdisjoint(text):
+        return text
+    for symbols, letter in MULTI_CHAR_LEET:
+        if symbols in text:
+            text = text.replace(symbols, letter)
+    return text
 
 
 @lru_cache(maxsize=4096)

@@ -14,7 +14,7 @@ from countermark.detection.reasons import Reason
 from countermark.detection.signals.base import Evidence, quote
 
 # (strongly suspicious below, mildly suspicious below) as a fraction of the reference price.
-FLOORS = {"new": (0.40, 0.60), "sale": (0.35, 0.45), "used": (0.25, 0.35)}
+FLOORS = {"new": (0.45, 0.65), "sale": (0.35, 0.45), "used": (0.25, 0.35)}
 
 
 class PriceSignal:
@@ -22,7 +22,7 @@ class PriceSignal:
     features = ("price_known", "price_log_ratio", "price_below_floor", "price_reference_is_category")
 
     FAR_BELOW = 3.5
-    BELOW = 1.0
+    BELOW = 2.5
     CONSISTENT = -0.5
     CATEGORY_FACTOR = 0.6  # a category median is a rougher reference
 

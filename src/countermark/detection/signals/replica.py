@@ -9,25 +9,27 @@ from countermark.detection.signals.base import Evidence
 
 class ReplicaVocabularySignal:
     name = "replica"
-    features = ("replica_strong", "replica_weak", "replica_brand_term")
+    features = ("replica_strong", "replica_weak", "replica_brand_term", "replica_lookalike")
 
     STRONG = 4.0
     BRAND_TERM = 3.0
     WEAK = 1.0
+    LOOKALIKE = 2.5  # "like Netgear", "Tribeca-style"
     EXTRA = 0.5  # each further distinct term
     MAX_TOTAL = 6.0
 
     def evaluate(self, view: ListingView) -> Evidence:
+        lookalike = self._lookalike(view)
         if not view.replica_hits:
-            return Evidence((0.0, 0.0, 0.0))
+            return Evidence((0.0, 0.0, 0.0, float(bool(lookalike))), lookalike)
         terms = {}
         for hit in sorted(view.replica_hits, key=lambda h: (h.term.strength != "strong", h.start)):
             terms.setdefault(hit.term.text.casefold(), hit)
         strong = [h for h in terms.values() if h.term.strength == "strong" and h.term.brand_id is None]
         brand_terms = [h for h in terms.values() if h.term.brand_id is not None]
         weak = [h for h in terms.values() if h.term.strength == "weak"]
-        reasons: list[Reason] = []
-        total = 0.0
+        reasons: list[Reason] = list(lookalike)
+        total = sum(r.weight for r in lookalike)
         for hit in (*strong, *brand_terms, *weak):
             if hit.term.brand_id is not None:
                 weight, what = self.BRAND_TERM, "a term the brand owner lists as a sign of fakes"
@@ -43,4 +45,12 @@ class ReplicaVocabularySignal:
             total += weight
             how = " (disguised)" if hit.disguised else ""
             reasons.append(Reason("replica.term", f"text uses '{hit.term.text}'{how}: {what}", weight))
-        return Evidence((float(len(strong)), float(len(weak)), float(len(brand_terms))), tuple(reasons))
+        return Evidence((float(len(strong)), float(len(weak)), float(len(brand_terms)), float(bool(lookalike))),
+                        tuple(reasons))
+
+    def _lookalike(self, view: ListingView) -> tuple[Reason, ...]:
+        if view.lookalike_cue is None or view.brand is None:
+            return ()
+        return (Reason("replica.lookalike",
+                       f"offered as looking like {view.brand.name} ('{view.lookalike_cue}'), not as its product",
+                       self.LOOKALIKE),)
