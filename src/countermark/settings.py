@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     webhook_allow_http_localhost: bool = Field(
         default=False, description="Accept http://127.0.0.1 webhook endpoints (tests only; otherwise HTTPS is required)"
     )
+    enforcement_policy: Path | None = Field(
+        default=None, description="JSON file overriding enforcement policy numbers (see docs/enforcement.md)"
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:
