@@ -90,6 +90,22 @@ def test_hub_limit_is_a_far_outlier_fence_with_a_floor():
     assert hub_limit(np.array([1, 1]), rules) == 8
 
 
+def test_key_copied_verbatim_by_many_needs_corroboration_but_disguised_reuse_links():
+    """A payment agent's account pasted by 5 unrelated sellers vs. one operator's e-mail re-typed 5 ways."""
+    agent = [seller(f"P{i}", payout_accounts=["PAYAGENT 2761595308"]) for i in range(5)]
+    operator = [seller(f"O{i}", emails=[spelling]) for i, spelling in enumerate(
+        ["li.wei@gmail.com", "LiWei@gmail.com", "liwei+shop@googlemail.com", "l.i.wei@gmail.com", "liwei@gmail.com"])]
+    # Two of the agent's customers are also one operator: the agent account plus a shared device link them.
+    agent[0] = seller("P0", payout_accounts=["PAYAGENT 2761595308"], devices=["dev-77aa"])
+    agent[1] = seller("P1", payout_accounts=["PAYAGENT 2761595308"], devices=["DEV-77AA"])
+    clusters = cluster(agent + operator)
+    assert len({clusters[f"O{i}"] for i in range(5)}) == 1
+    assert len({clusters[f"P{i}"] for i in range(2, 5)}) == 3
+    assert clusters["P0"] == clusters["P1"]
+    pasted_pair = [seller("X", phones=["+852 6304 7233"]), seller("Y", phones=["+852 6304 7233"])]
+    assert len(set(cluster(pasted_pair).values())) == 1  # two accounts: strong as before
+
+
 def test_weights_are_configurable():
     sellers = [seller("P", websites=["https://shop.example"]), seller("Q", websites=["shop.example/about"])]
     assert len(set(cluster(sellers).values())) == 1
@@ -108,7 +124,7 @@ def test_shared_keys_explain_each_cluster():
 @given(st.integers(1, 40), st.lists(st.tuples(st.integers(0, 39), st.integers(0, 59)), max_size=120))
 def test_components_match_networkx(n_sellers, pairs):
     pairs = [(s % n_sellers, k) for s, k in pairs]
-    graph = KeyGraph.build([f"s{i}" for i in range(n_sellers)], [(f"s{s}", f"email:k{k}") for s, k in pairs])
+    graph = KeyGraph.build([f"s{i}" for i in range(n_sellers)], [(f"s{s}", f"email:k{k}", f"{s}") for s, k in pairs])
     labels = components(graph.incidence, np.ones(len(graph.keys)), 1.0)
     reference = nx.Graph()
     reference.add_nodes_from(f"s{i}" for i in range(n_sellers))

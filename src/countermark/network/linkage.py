@@ -4,10 +4,12 @@ Four separable steps, each reproducible in Spark SQL (docs/network.md gives the 
 
 1. `seller_keys`: normalise every raw identifier into keys (`identifiers.normalise`).
 2. `KeyGraph.build`: the sparse seller x key incidence matrix (one 1 per distinct seller-key pair);
-   a key's document frequency (df) is the number of sellers holding it.
+   a key's document frequency (df) is the number of sellers holding it, its spellings the number
+   of distinct raw texts it was written as.
 3. `hub_limit` + `key_weights`: each key kind has a weight (strong kinds 1.0, a shared /24 0.5);
    a key held by more sellers than the hub limit is infrastructure (a fulfilment centre, a
-   marketplace IP), not an operator, and gets weight 0.
+   marketplace IP), not an operator, and gets weight 0; a key held by three or more sellers all
+   spelling it identically (copied from a published source) counts half.
 4. `components`: strong keys (weight >= threshold) join sellers through the bipartite graph; weak
    keys join two sellers only when the weights of the weak keys they share add up to the threshold.
    Connected components (scipy.sparse.csgraph) of that graph are the clusters.
@@ -54,6 +56,10 @@ class LinkageRules:
     # or beyond `max_hub_sellers` (small data sets, where a few hubs are most of the shared keys).
     hub_fence: float = 3.0
     max_hub_sellers: int = 25
+    # A key held by this many sellers or more, all spelling it identically, counts `verbatim_factor` of
+    # its weight: alone it no longer links (see `key_weights`).
+    verbatim_min_sellers: int = 3
+    verbatim_factor: float = 0.5
 
     def as_json(self) -> dict[str, object]:
         return {**asdict(self), "weights": dict(self.weights)}
@@ -78,32 +84,43 @@ def seller_keys(sellers: Iterable[Seller]) -> Iterator[SellerKey]:
 
 @dataclass
 class KeyGraph:
-    """Step 2: `incidence[i, j] == 1` when seller `seller_ids[i]` holds key `keys[j]`."""
+    """Step 2: `incidence[i, j] == 1` when seller `seller_ids[i]` holds key `keys[j]`.
+
+    `spellings[j]` counts the distinct ways key j is written (raw text, trimmed) across its holders.
+    """
 
     seller_ids: list[str]
     keys: list[str]
     incidence: sparse.csr_matrix
+    spellings: np.ndarray
 
     @classmethod
-    def build(cls, seller_ids: Iterable[str], pairs: Iterable[tuple[str, str]]) -> KeyGraph:
-        """`pairs` are (seller_id, key); every seller of `seller_ids` is a node, with keys or not."""
+    def build(cls, seller_ids: Iterable[str], items: Iterable[tuple[str, str, str]]) -> KeyGraph:
+        """`items` are (seller_id, key, raw); every seller of `seller_ids` is a node, with keys or not."""
         seller_index = {sid: i for i, sid in enumerate(seller_ids)}
         key_index: dict[str, int] = {}
+        raw_index: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
-        for seller_id, key in pairs:
+        raws: list[int] = []
+        for seller_id, key, raw in items:
             rows.append(seller_index[seller_id])
             cols.append(key_index.setdefault(key, len(key_index)))
+            raws.append(raw_index.setdefault(raw.strip(), len(raw_index)))
         return cls.from_codes(list(seller_index), list(key_index), np.asarray(rows, np.int64),
-                              np.asarray(cols, np.int64))
+                              np.asarray(cols, np.int64), np.asarray(raws, np.int64))
 
     @classmethod
-    def from_codes(cls, seller_ids: list[str], keys: list[str], rows: np.ndarray, cols: np.ndarray) -> KeyGraph:
+    def from_codes(cls, seller_ids: list[str], keys: list[str], rows: np.ndarray, cols: np.ndarray,
+                   raw_codes: np.ndarray) -> KeyGraph:
+        """The graph from integer codes: row = seller, col = key, raw_code = the raw text as written."""
         ones = np.ones(len(rows), dtype=np.int32)
         incidence = sparse.csr_matrix((ones, (rows, cols)), shape=(len(seller_ids), len(keys)))
         incidence.sum_duplicates()
         incidence.data[:] = 1  # a seller holding a key twice (two disguises) still holds it once
-        return cls(seller_ids, keys, incidence)
+        distinct = np.unique(np.stack([cols, raw_codes]), axis=1)[0] if len(cols) else cols
+        spellings = np.bincount(distinct, minlength=len(keys))
+        return cls(seller_ids, keys, incidence, spellings)
 
     def document_frequency(self) -> np.ndarray:
         return np.asarray(self.incidence.sum(axis=0)).ravel()
@@ -129,9 +146,17 @@ def hub_limit(df: np.ndarray, rules: LinkageRules) -> int:
     return min(max(rules.min_hub_sellers, fence), rules.max_hub_sellers)
 
 
-def key_weights(df: np.ndarray, kinds: np.ndarray, limit: int, rules: LinkageRules) -> np.ndarray:
-    """Step 3b: the weight of each key: its kind's weight, or 0 for a hub or an unshared key."""
+def key_weights(df: np.ndarray, spellings: np.ndarray, kinds: np.ndarray, limit: int,
+                rules: LinkageRules) -> np.ndarray:
+    """Step 3b: the weight of each key.
+
+    Its kind's weight; times `verbatim_factor` when `verbatim_min_sellers` or more sellers hold it all
+    spelt exactly alike (published infrastructure, such as a fulfilment centre's address or a payment
+    agent's account, is copied verbatim; an operator re-entering its own identifier across accounts
+    tends to vary it, the very disguise the normalisers undo); 0 for a hub or an unshared key.
+    """
     weights = np.array([rules.weights.get(k, 0.0) for k in kinds], dtype=np.float64)
+    weights[(df >= rules.verbatim_min_sellers) & (spellings == 1)] *= rules.verbatim_factor
     weights[(df < 2) | (df > limit)] = 0.0
     return weights
 
@@ -207,15 +232,15 @@ def _cluster_names(seller_ids: list[str], labels: np.ndarray) -> list[str]:
 def link_graph(graph: KeyGraph, rules: LinkageRules = LinkageRules()) -> Linkage:
     df = graph.document_frequency()
     limit = hub_limit(df, rules)
-    weights = key_weights(df, graph.key_kinds(), limit, rules)
+    weights = key_weights(df, graph.spellings, graph.key_kinds(), limit, rules)
     labels = components(graph.incidence, weights, rules.threshold)
     return Linkage(graph, labels, weights, df, limit, rules)
 
 
 def link(sellers: Iterable[Seller], rules: LinkageRules = LinkageRules()) -> Linkage:
     sellers = list(sellers)
-    pairs = ((k.seller_id, k.key) for k in seller_keys(sellers))
-    return link_graph(KeyGraph.build((s.seller_id for s in sellers), pairs), rules)
+    items = ((k.seller_id, k.key, k.raw) for k in seller_keys(sellers))
+    return link_graph(KeyGraph.build((s.seller_id for s in sellers), items), rules)
 
 
 def cluster(sellers: Iterable[Seller], rules: LinkageRules = LinkageRules()) -> dict[str, str]:
