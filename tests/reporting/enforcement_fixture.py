@@ -22,6 +22,7 @@ from countermark.enforcement.models import (
     Strike,
 )
 from countermark.listings.models import Listing, Seller
+from countermark.network.models import BanEvasionFlag
 from countermark.rights.models import Brand
 from countermark.storage.engine import transaction
 
@@ -153,4 +154,10 @@ def build_march(engine: Engine) -> None:
             Sanction(subject_kind="notifier", subject_id="N2", kind="warning", reason="unfounded notices", at=at(6)),
             Sanction(subject_kind="seller", subject_id="S1", kind="suspension", reason="before the period",
                      at=at(15, month=2), until=at(15)),
+        ])
+        s.add_all([  # network's ban-evasion holds: S4 held (counts as a reopening caught), S1's dismissed
+            BanEvasionFlag(seller_id="S4", cluster_id="C1", banned_seller_ids=["S9"], evidence=[], status="open",
+                           flagged_at=at(12)),
+            BanEvasionFlag(seller_id="S1", cluster_id="C2", banned_seller_ids=["S8"], evidence=[], status="dismissed",
+                           flagged_at=at(12)),
         ])

@@ -15,8 +15,9 @@ docs/reporting.md):
   `before_sale_hours` (24) of the listing being posted (its `created_at`).
 * counter-notices: submitted in the period, by status; rate = counter-notices / removals in the period.
 * storefronts: seller suspensions and bans imposed in the period (per brand: sellers with a strike on an
-  item of that brand); reopenings caught: those whose evidence links the seller to an earlier banned
-  account (`evidence.linked_to`).
+  item of that brand); reopenings caught: sellers sanctioned in the period because they are linked to a
+  banned account (`evidence.linked_to`) and, marketplace-wide, sellers held by network's ban-evasion
+  screening in the period (holds not dismissed), each seller once.
 * notifier accuracy: per notifier, upheld / first actions on their notice items in the period, manifestly
   unfounded decisions, counter-notices against their removals and how many succeeded.
 """
@@ -29,13 +30,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, DateTime, Float, Select, String, and_, case, exists, func, null, select
+from sqlalchemy import ColumnElement, DateTime, Float, Select, String, and_, case, exists, func, null, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from countermark.enforcement.models import CounterNotice, Decision, Notice, Notifier, ReviewItem, Sanction, Strike
 from countermark.listings.models import Listing
+from countermark.network.models import BanEvasionFlag
 
 LANES = ("expedited", "normal", "proactive")
 COUNTER_NOTICE_STATUSES = ("open", "restored", "legal_action", "upheld", "reversed")
@@ -419,6 +421,21 @@ def _storefronts(scope: _Scope, out: dict[str | None, Metrics]) -> None:
         m.storefronts_suspended, m.storefronts_banned, m.reopenings_caught = int(suspended), int(banned), int(reopened)
 
 
+def _reopenings_overall(scope: _Scope, out: dict[str | None, Metrics]) -> None:
+    """Marketplace-wide, a caught reopening is also a network ban-evasion hold (not dismissed) raised in the
+    period; a seller caught both ways counts once. Holds carry no brand, so per-brand figures omit them."""
+    sanctioned = select(Sanction.subject_id.label("seller_id")).where(
+        Sanction.subject_kind == "seller", Sanction.kind.in_(("suspension", "ban")), scope.during(Sanction.at),
+        func.coalesce(Sanction.evidence["linked_to"].as_string(), "") != "",
+    )
+    held = select(BanEvasionFlag.seller_id).where(
+        scope.during(BanEvasionFlag.flagged_at), BanEvasionFlag.status != "dismissed"
+    )
+    caught = scope.session.scalar(select(func.count()).select_from(union(sanctioned, held).subquery()))
+    if caught:
+        out[None].reopenings_caught = caught
+
+
 def _finish(m: Metrics) -> Metrics:
     m.takedown_rate = _ratio(m.notice_upheld, m.notice_actions)
     m.proactive_share = _ratio(m.proactive_removals, m.removals)
@@ -442,6 +459,8 @@ def _compute(
     _removals(scope, out, before_sale_hours)
     _counter_notices(scope, out)
     _storefronts(scope, out)
+    if not by_brand and brand_id is None:
+        _reopenings_overall(scope, out)
     for brand, m in out.items():
         m.brand_id = brand if by_brand else brand_id
     return {brand: _finish(m) for brand, m in out.items()}
