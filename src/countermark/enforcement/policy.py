@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from countermark.settings import Settings
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -42,3 +44,7 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+def policy_from_settings(settings: Settings) -> Policy:
+    return Policy.load(settings.enforcement_policy) if settings.enforcement_policy else DEFAULT_POLICY
