@@ -111,7 +111,9 @@ def build_march(engine: Engine) -> None:
             decision(1, 1, "L1", "remove", at(2, 10, 30), automated=True),  # 0.5 h
             decision(2, 2, "L2", "remove", at(2, 11, 30), automated=True),  # 1.5 h
             decision(3, 6, "L6", "remove", at(1, 12), automated=True),  # 216 h, notice from February
-            decision(4, 3, "L3", "remove", at(4, 9)),  # 24 h
+            # p3's removal of L3 closes notice item 3 at the same instant, as enforcement does: 17 h
+            Decision(id=4, review_item_id=3, listing_id="L3", action="remove", reason="covered by decision 10",
+                     ground="trademark_law", reviewer="system:duplicate", automated=True, decided_at=at(4, 2)),
             decision(5, 4, "L4", "reject", at(5, 9), unfounded=True),  # 48 h
             decision(6, 5, "L5", "request_info", at(3, 12)),  # not an action
             decision(7, 5, "L5", "remove", at(7, 9)),  # 96 h

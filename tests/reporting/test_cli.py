@@ -41,7 +41,7 @@ def test_metrics_json_csv_and_table(march_db, tmp_path):
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [r["scope"] for r in rows] == ["overall", "brand:", "brand:B1", "brand:B2"]
-    assert rows[0]["removals"] == "7" and rows[2]["takedown_rate"] == "1.0"
+    assert rows[0]["removals"] == "6" and rows[2]["takedown_rate"] == "1.0"
 
     result = run("report", "metrics", "--from", "2026-03-01", "--to", "2026-03-31", "--brand", "B2")
     assert result.exit_code == 0 and "brand:B2" in result.output
@@ -66,13 +66,13 @@ def test_transparency_report_files(march_db, tmp_path):
     assert html.count("<svg") == 3 and "<script" not in html and "<link" not in html
     assert "Take-down rate" in html and "83.3%" in html  # 5 of 6
     report = json.loads((out / "transparency.json").read_text(encoding="utf-8"))
-    assert report["overall"]["removals"] == 7 and set(report["by_brand"]) == {"", "B1", "B2"}
+    assert report["overall"]["removals"] == 6 and set(report["by_brand"]) == {"", "B1", "B2"}
     assert "name" not in report["notifiers"][0]  # no personal data in the public report
     weeks = list(csv.DictReader((out / "series.csv").open(encoding="utf-8")))
     # Every week of March is present, zeros included; weeks start on Monday.
     assert [w["bucket"] for w in weeks] == ["2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23",
                                             "2026-03-30"]
-    assert [int(w["removals"]) for w in weeks] == [1, 6, 0, 0, 0, 0]
+    assert [int(w["removals"]) for w in weeks] == [1, 5, 0, 0, 0, 0]
 
 
 def test_sor_export_validates(march_db, tmp_path):

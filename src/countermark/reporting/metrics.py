@@ -10,9 +10,10 @@ docs/reporting.md):
   with a first action in the period.
 * time to action: first action time minus the item's `created_at` (notice received / flag raised), in
   hours; p50 and p95 per lane (expedited, normal, proactive) by linear interpolation (percentile_cont).
-* removals: items whose first `remove` decision falls in the period. Proactive = a removal of a proactive
-  item with no notice naming the listing before it. Before any sale (proxy, no sales data): removed within
-  `before_sale_hours` (24) of the listing being posted (its `created_at`).
+* removals: `remove` decisions in the period, one per listing and instant (enforcement closes a removed
+  listing's other open items with simultaneous `remove` decisions). Proactive = no notice named the listing
+  before the removal (so the removal came from the platform's own detection). Before any sale (proxy, no
+  sales data): removed within `before_sale_hours` (24) of the listing being posted (its `created_at`).
 * counter-notices: submitted in the period, by status; rate = counter-notices / removals in the period.
 * storefronts: seller suspensions and bans imposed in the period (per brand: sellers with a strike on an
   item of that brand); reopenings caught: sellers sanctioned in the period because they are linked to a
@@ -32,7 +33,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, DateTime, Float, Select, String, and_, case, exists, func, null, select, union
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from countermark.enforcement.models import CounterNotice, Decision, Notice, Notifier, ReviewItem, Sanction, Strike
@@ -269,18 +270,19 @@ def _first_actions(scope: _Scope) -> Any:
     )
 
 
-def _first_removals(scope: _Scope) -> Any:
-    """Items whose first removal lies in the period, and whether that removal was automated."""
-    removed_at = func.min(Decision.decided_at)
-    automated = func.max(case((Decision.automated, 1), else_=0))
-    return (
-        select(Decision.review_item_id.label("item_id"), removed_at.label("removed_at"),
-               automated.label("automated"))
-        .where(Decision.action == "remove", Decision.decided_at < scope.end)
-        .group_by(Decision.review_item_id)
-        .having(removed_at >= scope.start)
-        .subquery("first_removals")
-    )
+def _removal_events(scope: _Scope) -> Any:
+    """Removals in the period, one per listing and moment: enforcement closes every other open item of a
+    removed listing with a `remove` decision at the same instant, and those are one removal, not several.
+    Automated only when every decision of the event was (the duplicates are always marked automated)."""
+    automated = func.min(case((Decision.automated, 1), else_=0))
+    query = scope.filtered(
+        select(Decision.listing_id.label("listing_id"), Decision.decided_at.label("removed_at"),
+               scope.brand(ReviewItem.brand_id), automated.label("automated"))
+        .join(ReviewItem, ReviewItem.id == Decision.review_item_id)
+        .where(Decision.action == "remove", scope.during(Decision.decided_at)),
+        ReviewItem.brand_id,
+    ).group_by(*scope.group(ReviewItem.brand_id, Decision.listing_id, Decision.decided_at))
+    return query.subquery("removals")
 
 
 def _notice_counts(scope: _Scope, out: dict[str | None, Metrics]) -> None:
@@ -342,29 +344,28 @@ def _add_actions(metrics: Metrics, source: str, lane: str, count: int, upheld: i
 
 
 def _removals(scope: _Scope, out: dict[str | None, Metrics], before_sale_hours: float) -> None:
-    removed = _first_removals(scope)
-    earlier_notice = aliased(ReviewItem)
+    removed = _removal_events(scope)
     noticed_before = exists().where(
-        earlier_notice.listing_id == ReviewItem.listing_id,
-        earlier_notice.source == "notice",
-        earlier_notice.created_at <= removed.c.removed_at,
+        ReviewItem.listing_id == removed.c.listing_id,
+        ReviewItem.source == "notice",
+        ReviewItem.created_at <= removed.c.removed_at,
     )
-    proactive = and_(ReviewItem.source == "proactive", ~noticed_before)
     since_posting = seconds_between(removed.c.removed_at, posted_at(Listing.created_at))
-    query = scope.filtered(
+    query = (
         select(
-            scope.brand(ReviewItem.brand_id),
+            removed.c.brand,
             func.count(),
             func.sum(removed.c.automated),
-            func.sum(case((proactive, 1), else_=0)),
+            func.sum(case((~noticed_before, 1), else_=0)),
             func.sum(case((since_posting <= before_sale_hours * 3600.0, 1), else_=0)),
         )
-        .select_from(ReviewItem)
-        .join(removed, removed.c.item_id == ReviewItem.id)
-        .join(Listing, Listing.listing_id == ReviewItem.listing_id),
-        ReviewItem.brand_id,
-    ).group_by(*scope.group(ReviewItem.brand_id))
+        .select_from(removed)
+        .join(Listing, Listing.listing_id == removed.c.listing_id)
+        .group_by(removed.c.brand)  # a constant NULL unless grouping by brand
+    )
     for brand, count, automated, n_proactive, before_sale in scope.rows(query):
+        if not count:  # aggregate over no rows
+            continue
         m = out[brand]
         m.removals, m.removals_automated = count, int(automated or 0)
         m.proactive_removals, m.removed_before_sale = int(n_proactive or 0), int(before_sale or 0)
@@ -551,14 +552,9 @@ def time_series(
     ).group_by(*scope.group(ReviewItem.brand_id, day_of_item, ReviewItem.source))
     for day, brand, source, count in scope.rows(items):
         counts[(day, brand)][0 if source == "notice" else 1] += count
-    removed = _first_removals(scope)
+    removed = _removal_events(scope)
     day_of_removal = bucket_start(removed.c.removed_at, bucket)
-    removals = scope.filtered(
-        select(day_of_removal, scope.brand(ReviewItem.brand_id), func.count())
-        .select_from(ReviewItem)
-        .join(removed, removed.c.item_id == ReviewItem.id),
-        ReviewItem.brand_id,
-    ).group_by(*scope.group(ReviewItem.brand_id, day_of_removal))
+    removals = select(day_of_removal, removed.c.brand, func.count()).group_by(removed.c.brand, day_of_removal)
     for day, brand, count in scope.rows(removals):
         counts[(day, brand)][2] += count
     return [
