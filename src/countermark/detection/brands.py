@@ -165,7 +165,7 @@ class BrandIndex:
         return out
 
     def _fuzzy(self, field: Field, plain_text: str) -> list[Mention]:
-        if not self._fuzzy_choices:
+        if not self._fuzzy_choices and not self._short_variants:
             return []
         words = fuzzy_words(plain_text)
         out: list[Mention] = []
@@ -175,7 +175,7 @@ class BrandIndex:
                 if e is not None and not _is_ordinary_word(word):
                     out.append(Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words"))
         shortest, longest = self._fuzzy_lengths
-        for n in range(1, self._max_words + 1):
+        for n in range(1, self._max_words + 1 if self._fuzzy_choices else 1):
             for i in range(len(words) - n + 1):
                 candidate = " ".join(words[i:i + n]) if n > 1 else words[i]
                 if not shortest - 2 <= len(candidate) <= longest + 2:

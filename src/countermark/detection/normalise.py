@@ -68,10 +68,11 @@ LEET: dict[str, str] = {
 # Letter classes merged in the skeleton (i and l look alike; 1 and ! stand for either).
 _CLASS_FOLD = {"l": "i"}
 
-_HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
+# Non-ASCII leet symbols are folded with the homoglyphs, before transliteration turns "£" into "GBP".
+_HOMOGLYPH_TABLE = str.maketrans({**HOMOGLYPHS, **{k: v for k, v in LEET.items() if not k.isascii()}})
 _CAPITALS_TABLE = str.maketrans(CAPITAL_HOMOGLYPHS)
 _LEET_SYMBOLS = frozenset("\\|()[]/<")
-_SKELETON_TABLE = str.maketrans({**LEET, **_CLASS_FOLD})
+_SKELETON_TABLE = str.maketrans({**{k: _CLASS_FOLD.get(v, v) for k, v in LEET.items()}, **_CLASS_FOLD})
 
 # Punctuation a seller puts inside a word to break matching: "so.ny", "sam_sung", "da-lite".
 _INWORD_PUNCT = re.compile(r"(?<=[a-z0-9])[.\-_*·•'`’~+^=/]+(?=[a-z0-9])")

@@ -20,7 +20,7 @@ class ReplicaVocabularySignal:
 
     def evaluate(self, view: ListingView) -> Evidence:
         lookalike = self._lookalike(view)
-        if not view.replica_hits:
+        if not view.replica_hits or view.brand is None:  # "replica vintage car": no protected brand, no risk
             return Evidence((0.0, 0.0, 0.0, float(bool(lookalike))), lookalike)
         terms = {}
         for hit in sorted(view.replica_hits, key=lambda h: (h.term.strength != "strong", h.start)):

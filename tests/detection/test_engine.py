@@ -1,0 +1,37 @@
+"""The engine's contract: decisions, thresholds, scorers, determinism."""
+
+from __future__ import annotations
+
+import pytest
+
+from countermark.detection.engine import DetectionEngine
+from countermark.detection.model import TrainedScorer
+from tests.detection.conftest import BRANDS, listing
+
+
+def test_decision_json_is_the_spec_object(detector, scan_context) -> None:
+    d = detector.scan([listing("Sony KDL-40V5100 replica", 100)], scan_context)[0]
+    out = d.as_json()
+    assert set(out) == {"listing_id", "decision", "score", "brand_id", "matched_sku", "reasons"}
+    assert out["decision"] == "flag" and 0 <= out["score"] <= 1 and out["brand_id"] == "sony"
+    assert all(set(r) == {"code", "message", "weight"} for r in out["reasons"])
+    assert d.engine_version.startswith("countermark-detection/")
+
+
+def test_threshold_decides(scan_context) -> None:
+    strict = DetectionEngine(BRANDS, threshold=0.999)
+    lenient = DetectionEngine(BRANDS, threshold=0.0)
+    item = [listing("Sony KDL-40V5100 LCD TV", 500)]
+    assert strict.scan(item, scan_context)[0].decision == "clear"
+    assert lenient.scan(item, scan_context)[0].decision == "flag"
+
+
+def test_scan_keeps_order_and_needs_no_context(detector) -> None:
+    items = [listing(f"Sony KDL-40V5100 item {i}", 100 + i, listing_id=f"L{i}") for i in range(5)]
+    assert [d.listing_id for d in detector.scan(items)] == [f"L{i}" for i in range(5)]
+    assert detector.scan([]) == []
+
+
+def test_a_model_for_other_features_is_refused() -> None:
+    with pytest.raises(ValueError, match="retrain"):
+        DetectionEngine(BRANDS, model=TrainedScorer(object(), ("other",), name="model:x"))

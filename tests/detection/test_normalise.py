@@ -1,0 +1,133 @@
+"""The normaliser: disguised brand names are still found, ordinary words are not."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from countermark.detection.analysis import Analyser
+from countermark.detection.brands import _is_ordinary_word
+from countermark.detection.normalise import CAPITAL_HOMOGLYPHS, HOMOGLYPHS, LEET, plain, skeleton
+from countermark.listings.records import Brand, Listing
+
+
+def mentions(brand_names: list[str], title: str) -> set[tuple[str, str]]:
+    analyser = _analyser(tuple(brand_names))
+    view = analyser.view(Listing("L", "S", title, 10.0))
+    return {(m.brand_id, m.kind) for m in view.mentions}
+
+
+_cache: dict[tuple[str, ...], Analyser] = {}
+
+
+def _analyser(names: tuple[str, ...]) -> Analyser:
+    if names not in _cache:
+        _cache[names] = Analyser([Brand(brand_id=n.lower(), name=n) for n in names])
+    return _cache[names]
+
+
+def found(name: str, title: str) -> bool:
+    return name.lower() in {b for b, _ in mentions([name], title)}
+
+
+def test_plain_is_nfkc_casefold_without_invisible_characters() -> None:
+    assert plain("Ｓｏｎｙ  𝐁𝐑𝐀𝐕𝐈𝐀") == "sony bravia"
+    assert plain("Sam\u200bsung") == "samsung"
+    assert plain("STRASSE Straße") == "strasse strasse"
+
+
+def test_skeleton_folds_lookalikes_leetspeak_and_separators() -> None:
+    for disguised in ("Ѕоnу", "S0NY", "5ony", "S.o.n.y", "S o n y", "S-o-n-y", "s_o_n_y", "Sοny"):
+        assert skeleton(plain(disguised)) == skeleton("sony"), disguised
+    assert skeleton("sarnsung") == skeleton("samsung")
+
+
+def test_each_supported_disguise_is_found() -> None:
+    cases = ["Ѕоnу TV", "S0NY TV", "$ony tv", "S.o.n.y tv", "S o n y tv", "Ｓｏｎｙ tv", "So\u200bny tv", "SÖNY tv",
+             "ЅОNY tv", "buy s-o-n-y now"]
+    for title in cases:
+        assert "sony" in {brand for brand, _ in mentions(["Sony"], title)}, title
+
+
+def test_ordinary_words_are_not_brands() -> None:
+    assert not found("Avery", "every day carry bag")
+    assert not found("Corning", "coming soon: new arrivals")
+    assert not found("Canon", "cannon model kit")
+    assert not found("3M", "em dash")
+
+
+def test_short_names_need_a_real_disguise() -> None:
+    assert ("hp", "disguised") in mentions(["HP"], "НP 61 ink cartridge")  # Cyrillic capital En
+    assert ("v7", "disguised") in mentions(["V7"], "\\/7 usb mouse")
+    assert not found("HP", "the hip hop album")
+    assert ("hp", "fuzzy") in mentions(["HP"], "HPP toner cartridge")
+
+
+def test_native_script_alias_and_transliteration() -> None:
+    analyser = Analyser([Brand(brand_id="sony", name="Sony", aliases=("索尼",))])
+    view = analyser.view(Listing("L", "S", "索尼电视 全新", 10.0))
+    assert view.brand is not None and view.brand.brand_id == "sony"
+
+
+# --- property tests -------------------------------------------------------------------------------
+
+_LOOKALIKE_OF: dict[str, list[str]] = {}
+for _glyph, _letter in {**HOMOGLYPHS}.items():
+    _LOOKALIKE_OF.setdefault(_letter, []).append(_glyph)
+_CAPITAL_OF: dict[str, list[str]] = {}
+for _glyph, _letter in CAPITAL_HOMOGLYPHS.items():
+    _CAPITAL_OF.setdefault(_letter, []).append(_glyph)
+_LEET_OF: dict[str, list[str]] = {}
+for _symbol, _letter in LEET.items():
+    _LEET_OF.setdefault(_letter, []).append(_symbol)
+_LEET_OF.setdefault("l", []).append("1")
+
+names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=4, max_size=9)
+letter_tricks = st.sampled_from(["keep", "upper", "lookalike", "capital", "leet", "fullwidth", "bold"])
+separators = st.sampled_from(["", ".", " ", "-", "_", "*", "\u200b"])
+contexts = st.sampled_from([("", ""), ("brand new ", " tv"), ("[hot] ", " 2024 model"), ("buy ", " today")])
+
+
+def _disguise_letter(letter: str, trick: str) -> str:
+    if trick == "upper":
+        return letter.upper()
+    if trick == "lookalike" and letter in _LOOKALIKE_OF:
+        return _LOOKALIKE_OF[letter][0]
+    if trick == "capital" and letter in _CAPITAL_OF:
+        return _CAPITAL_OF[letter][0]
+    if trick == "leet" and letter in _LEET_OF:
+        return _LEET_OF[letter][0]
+    if trick == "fullwidth":
+        return chr(ord(letter) - ord("a") + 0xFF41)
+    if trick == "bold":
+        return chr(ord(letter) - ord("a") + 0x1D41A)
+    return letter
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=names, tricks=st.lists(letter_tricks, min_size=9, max_size=9), separator=separators, context=contexts)
+def test_any_disguised_brand_name_is_found(name: str, tricks: list[str], separator: str,
+                                          context: tuple[str, str]) -> None:
+    letters = [_disguise_letter(c, t) for c, t in zip(name, tricks, strict=False)]
+    # A name written with fewer than two letters left ("a444") is a number, and numbers never match.
+    assume(sum(c.isalpha() for c in letters) >= 2)
+    written = separator.join(letters)
+    title = f"{context[0]}{written}{context[1]}"
+    assert found(name.capitalize(), title), (name, title)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=10), data=st.data())
+def test_one_edit_misspellings_are_found(name: str, data: st.DataObject) -> None:
+    i = data.draw(st.integers(0, len(name) - 1))
+    edit = data.draw(st.sampled_from(["delete", "double", "swap", "replace"]))
+    if edit == "delete":
+        misspelt = name[:i] + name[i + 1:]
+    elif edit == "double":
+        misspelt = name[:i] + name[i] + name[i:]
+    elif edit == "swap" and i < len(name) - 1:
+        misspelt = name[:i] + name[i + 1] + name[i] + name[i + 2:]
+    else:
+        misspelt = name[:i] + data.draw(st.sampled_from("aeiouxz")) + name[i + 1:]
+    assume(misspelt != name and len(misspelt) >= 4 and not _is_ordinary_word(misspelt))
+    assert found(name.capitalize(), f"{misspelt.capitalize()} wireless speaker")
