@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from countermark.accounts.models import ROLES
+from countermark.accounts import webhooks
+from countermark.accounts.models import ROLES, User
 from countermark.accounts.service import create_user, issue_token
 from countermark.listings.models import Listing, Seller
 from countermark.rights import service as rights
@@ -56,7 +57,8 @@ def csrf_of(html: str) -> str:
 def _seed(engine: Engine, tokens: dict[str, str]) -> None:
     with transaction(engine) as session:
         for brand_id in (OWN, OTHER):
-            brand = rights.register_brand(session, brand_id=brand_id, name=brand_id.title(), owner=f"{brand_id} SA",
+            owner = f"{brand_id} SA confidential-{brand_id}"
+            brand = rights.register_brand(session, brand_id=brand_id, name=brand_id.title(), owner=owner,
                                           trademarks=[rights.TrademarkInput(brand_id.upper(), "EUIPO", "0001")],
                                           actor="test")
             brand.products.append(Product(sku=f"{brand_id}-1", title=f"{brand_id.title()} Bag", msrp=1000.0))
@@ -75,6 +77,11 @@ def _seed(engine: Engine, tokens: dict[str, str]) -> None:
         other = create_user(session, username="other_holder", password=PASSWORD, role="rights_holder",
                             brands=[OTHER], actor="test")
         tokens["other_holder"], _ = issue_token(session, other, "test", actor="test")
+        rights_holder = session.scalar(select(User).where(User.username == "rights_holder"))
+        webhooks.subscribe(session, user_id=rights_holder.id, brand_id=OWN, url="https://hooks.example.com/alpha",
+                           events=[], actor="test")
+        webhooks.subscribe(session, user_id=other.id, brand_id=OTHER, events=[], actor="test",
+                           url="https://hooks.example.com/confidential-beta")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -95,7 +102,7 @@ def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
     tokens: dict[str, str] = {}
     _seed(engine, tokens)
     settings = Settings(data_dir=tmp_path / "var", webhook_allow_http_localhost=True)
-    app = create_app(settings, engine=engine)
+    app = create_app(settings, engine=engine, webhooks=False)
     with TestClient(app) as client:
         w = World(engine=engine, app=app, client=client, tokens=tokens)
         w.ids = {
@@ -103,5 +110,6 @@ def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
             "seller_id": {"own": OWN_SELLER, "other": OTHER_SELLER},
             "listing_id": {"own": f"L-{OWN_SELLER}-{OWN}", "other": f"L-{OTHER_SELLER}-{OTHER}"},
             "trademark_id": {"own": "1", "other": "2"},
+            "webhook_id": {"own": "1", "other": "2"},
         }
         yield w

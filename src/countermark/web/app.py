@@ -16,6 +16,7 @@ from countermark.settings import Settings
 from countermark.storage.engine import engine_from_settings, session_factory
 from countermark.web import problems
 from countermark.web.api import api_router
+from countermark.web.background import WebhookDispatcher
 from countermark.web.deps import csrf_guard
 from countermark.web.pages import pages_router
 from countermark.web.pages.render import make_templates
@@ -25,14 +26,23 @@ from countermark.web.ratelimit import LoginLimiter
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
-    """The web application over `settings`' database (or `engine`, which the caller then owns)."""
+def create_app(settings: Settings, *, engine: Engine | None = None, webhooks: bool = True) -> FastAPI:
+    """The web application over `settings`' database (or `engine`, which the caller then owns).
+
+    With `webhooks`, a background thread relays events to webhook subscribers while the app runs.
+    """
     owned = engine is None
     engine = engine or engine_from_settings(settings)
+    sessions = session_factory(engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        dispatcher = WebhookDispatcher(sessions) if webhooks else None
+        if dispatcher:
+            dispatcher.start()
         yield
+        if dispatcher:
+            dispatcher.stop()
         if owned:
             engine.dispose()
 
@@ -48,7 +58,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = session_factory(engine)
+    app.state.sessions = sessions
     app.state.login_limiter = LoginLimiter()
     app.state.templates = make_templates()
     problems.install(app)

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Path
 from sqlalchemy.orm import selectinload
 
+from countermark.accounts.models import WebhookSubscription
 from countermark.listings.models import Listing, Seller
 from countermark.rights.models import Brand, Trademark
 from countermark.web.deps import CurrentPrincipal, SessionDep
@@ -66,3 +67,15 @@ def load_listing(listing_id: Annotated[str, Path(min_length=1, max_length=200)],
 
 
 ScopedListing = Annotated[Listing, Depends(load_listing)]
+
+
+def load_webhook(webhook_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep,
+                 principal: CurrentPrincipal) -> WebhookSubscription:
+    subscription = db.get(WebhookSubscription, webhook_id)
+    if subscription is None:
+        raise not_found("webhook")
+    check_brand(principal, subscription.brand_id, "webhook")
+    return subscription
+
+
+ScopedWebhook = Annotated[WebhookSubscription, Depends(load_webhook)]

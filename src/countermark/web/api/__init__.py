@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from countermark.web.api import auth, brands, users
+from countermark.web.api import auth, brands, users, webhooks
 
 
 def api_router() -> APIRouter:
     router = APIRouter()
-    for module in (auth, users, brands):
+    for module in (auth, users, brands, webhooks):
         router.include_router(module.router)
     return router

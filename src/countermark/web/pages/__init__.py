@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from countermark.web.pages import auth, portal
+from countermark.web.pages import auth, portal, webhooks
 
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (auth, portal):
+    for module in (auth, portal, webhooks):
         router.include_router(module.router)
     return router
