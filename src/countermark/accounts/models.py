@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from countermark.storage.base import Base, utcnow
@@ -84,6 +84,8 @@ class WebhookSubscription(Base):
     # HMAC key shared with the receiver: it must be kept in clear to sign, and is shown once on creation.
     secret: Mapped[str] = mapped_column(String(200))
     events: Mapped[list] = mapped_column(JSON, default=list)  # empty means every event
+    # Audit sequence number at registration: only later events are sent.
+    from_seq: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -92,6 +94,8 @@ class WebhookDelivery(Base):
     """One event for one subscription, retried with backoff until delivered or given up."""
 
     __tablename__ = "webhook_deliveries"
+    # An event is queued once per subscription, even if two relays race.
+    __table_args__ = (UniqueConstraint("subscription_id", "event_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subscription_id: Mapped[int] = mapped_column(
