@@ -31,7 +31,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, DateTime, Float, Select, String, and_, case, exists, func, null, select, union
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Float,
+    Select,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    union,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -250,6 +264,12 @@ class _Scope:
     def group(self, brand_column: Any, *others: Any) -> list[Any]:
         return [brand_column, *others] if self.by_brand else list(others)
 
+    def with_item_brand(self, query: Select, item_id: Any) -> Select:
+        """Join the review item for its brand, only when the brand matters (the overall figures skip the join)."""
+        if not self.by_brand and self.brand_id is None:
+            return query
+        return self.filtered(query.join(ReviewItem, ReviewItem.id == item_id), ReviewItem.brand_id)
+
     def filtered(self, query: Select, column: Any) -> Select:
         return query.where(column == self.brand_id) if self.brand_id is not None else query
 
@@ -275,12 +295,11 @@ def _removal_events(scope: _Scope) -> Any:
     removed listing with a `remove` decision at the same instant, and those are one removal, not several.
     Automated only when every decision of the event was (the duplicates are always marked automated)."""
     automated = func.min(case((Decision.automated, 1), else_=0))
-    query = scope.filtered(
+    query = scope.with_item_brand(
         select(Decision.listing_id.label("listing_id"), Decision.decided_at.label("removed_at"),
                scope.brand(ReviewItem.brand_id), automated.label("automated"))
-        .join(ReviewItem, ReviewItem.id == Decision.review_item_id)
         .where(Decision.action == "remove", scope.during(Decision.decided_at)),
-        ReviewItem.brand_id,
+        Decision.review_item_id,
     ).group_by(*scope.group(ReviewItem.brand_id, Decision.listing_id, Decision.decided_at))
     return query.subquery("removals")
 
@@ -372,14 +391,12 @@ def _removals(scope: _Scope, out: dict[str | None, Metrics], before_sale_hours: 
 
 
 def _counter_notices(scope: _Scope, out: dict[str | None, Metrics]) -> None:
-    query = scope.filtered(
+    query = scope.with_item_brand(
         select(
             scope.brand(ReviewItem.brand_id), CounterNotice.status, func.count(),
             func.sum(case((CounterNotice.successful.is_(True), 1), else_=0)),
-        )
-        .join(ReviewItem, ReviewItem.id == CounterNotice.review_item_id)
-        .where(scope.during(CounterNotice.submitted_at)),
-        ReviewItem.brand_id,
+        ).where(scope.during(CounterNotice.submitted_at)),
+        CounterNotice.review_item_id,
     ).group_by(*scope.group(ReviewItem.brand_id, CounterNotice.status))
     for brand, status, count, successful in scope.rows(query):
         m = out[brand]
@@ -413,8 +430,8 @@ def _storefronts(scope: _Scope, out: dict[str | None, Metrics]) -> None:
             .where(*conditions),
             struck.c.brand_id,
         ).group_by(*scope.group(struck.c.brand_id))
-    else:
-        query = select(null().label("brand"), *counts).where(*conditions)
+    else:  # reopenings are counted by _reopenings_overall
+        query = select(null().label("brand"), *counts[:2], literal(0)).where(*conditions)
     for brand, suspended, banned, reopened in scope.rows(query):
         if suspended is None:  # aggregate over no rows
             continue
@@ -514,12 +531,11 @@ def notifier_accuracy(session: Session, start: datetime, end: datetime, brand_id
     stats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for notifier_id, count, upheld, n_unfounded in scope.rows(actions):
         stats[notifier_id][:3] = [count, int(upheld or 0), int(n_unfounded or 0)]
-    counters = scope.filtered(
+    counters = scope.with_item_brand(
         select(CounterNotice.notifier_id, func.count(),
                func.sum(case((CounterNotice.successful.is_(True), 1), else_=0)))
-        .join(ReviewItem, ReviewItem.id == CounterNotice.review_item_id)
         .where(CounterNotice.notifier_id.is_not(None), scope.during(CounterNotice.submitted_at)),
-        ReviewItem.brand_id,
+        CounterNotice.review_item_id,
     ).group_by(CounterNotice.notifier_id)
     for notifier_id, count, successful in scope.rows(counters):
         stats[notifier_id][3:] = [count, int(successful or 0)]
