@@ -18,6 +18,7 @@ from countermark.listings.records import Brand, Listing, Reject, Seller
 from countermark.listings.validate import (
     MAX_RECORD_BYTES,
     RecordError,
+    decode_listing,
     parse_brand,
     parse_listing,
     parse_seller,
@@ -86,7 +87,7 @@ class Bundle:
         if self.listings_path.suffix == ".parquet":
             raw = _read_parquet(self.listings_path, parse_listing)
         else:
-            raw = _read_jsonl(self.listings_path, parse_listing)
+            raw = _read_jsonl(self.listings_path, decode_listing, raw_bytes=True)
         known = self.seller_ids()
         for line, item in _unique(raw, "listing_id"):
             if isinstance(item, Listing) and item.seller_id not in known:
@@ -127,7 +128,9 @@ def _unique(records: Iterator[tuple[int, R | Reject]], key: str) -> Iterator[tup
 _FILES: dict[type, str] = {Brand: "brands.jsonl", Seller: "sellers.jsonl", Listing: "listings.jsonl"}
 
 
-def _read_jsonl(path: Path, parse: Callable[[Any], R]) -> Iterator[tuple[int, R | Reject]]:
+def _read_jsonl(path: Path, parse: Callable[[Any], R], *,
+                raw_bytes: bool = False) -> Iterator[tuple[int, R | Reject]]:
+    """Records of a JSONL file; `raw_bytes` hands each line's bytes to `parse` (which decodes the JSON)."""
     file = path.name
     try:
         handle = path.open("rb")
@@ -149,14 +152,13 @@ def _read_jsonl(path: Path, parse: Callable[[Any], R]) -> Iterator[tuple[int, R 
                                       raw.decode("utf-8", "backslashreplace").rstrip("\n"))
                 continue
             try:
-                obj = json.loads(text)
-            except ValueError as e:
-                yield line_no, Reject(file, line_no, f"not valid JSON ({e})", text.rstrip("\n"))
-                continue
-            try:
-                yield line_no, parse(obj)
+                record = parse(raw if raw_bytes else json.loads(text))
             except RecordError as e:
                 yield line_no, Reject(file, line_no, str(e), text.rstrip("\n"))
+            except ValueError as e:
+                yield line_no, Reject(file, line_no, f"not valid JSON ({e})", text.rstrip("\n"))
+            else:
+                yield line_no, record
 
 
 def _read_parquet(path: Path, parse: Callable[[Any], R]) -> Iterator[tuple[int, R | Reject]]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from typing import Any
+
+import msgspec
 
 from countermark.listings.records import IDENTIFIER_KINDS, Brand, Listing, Product, Seller, Trademark
 
@@ -158,25 +161,75 @@ def parse_seller(obj: Any) -> Seller:
     )
 
 
-def parse_listing(obj: Any) -> Listing:
-    obj = _object(obj, "listing")
-    quantity = obj.get("quantity", 1)
-    if quantity is None:
-        quantity = 1
-    if isinstance(quantity, float) and quantity.is_integer():
-        quantity = int(quantity)
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-        raise RecordError(f"field 'quantity' must be a non-negative integer, got {quantity!r:.40}")
+class _ListingFields(msgspec.Struct):
+    """Field types of a listing, checked in C by msgspec (listings are the high-volume record)."""
+
+    listing_id: str
+    seller_id: str
+    title: str
+    price: float
+    currency: str | None = None
+    description: str | None = None
+    category: str | None = None
+    quantity: int | None = None
+    ships_from: str | None = None
+    created_at: str | None = None
+    images: list[str] | None = None
+
+
+_LISTING_JSON = msgspec.json.Decoder(_ListingFields)
+_MSGSPEC_MISSING = re.compile(r"missing required field `([^`]+)`")
+_MSGSPEC_AT = re.compile(r"^(.*) - at `\$\.?([^`]*)`$")
+
+
+def _type_error(e: msgspec.ValidationError) -> RecordError:
+    text = str(e)
+    if m := _MSGSPEC_MISSING.search(text):
+        return RecordError(f"missing field '{m.group(1)}'")
+    if m := _MSGSPEC_AT.match(text):
+        return RecordError(f"field '{m.group(2)}': {m.group(1).replace('`', '')}")
+    return RecordError(f"listing must be a JSON object ({text.replace('`', '')})")
+
+
+def _checked_listing(f: _ListingFields) -> Listing:
+    if not f.listing_id.strip() or not f.seller_id.strip():
+        raise RecordError(f"field '{'listing_id' if not f.listing_id.strip() else 'seller_id'}' is empty")
+    for name, value, limit in (("listing_id", f.listing_id, MAX_ID_CHARS), ("seller_id", f.seller_id, MAX_ID_CHARS),
+                               ("title", f.title, MAX_TITLE_CHARS),
+                               ("description", f.description or "", MAX_DESCRIPTION_CHARS),
+                               ("category", f.category or "", MAX_ID_CHARS),
+                               ("currency", f.currency or "", 8), ("ships_from", f.ships_from or "", 8)):
+        if len(value) > limit:
+            raise RecordError(f"field '{name}' is {len(value):,} characters long; the limit is {limit:,}")
+    if not math.isfinite(f.price) or f.price <= 0:
+        raise RecordError(f"field 'price' must be > 0, got {f.price:g}")
+    quantity = 1 if f.quantity is None else f.quantity
+    if quantity < 0:
+        raise RecordError(f"field 'quantity' must be a non-negative integer, got {quantity}")
+    images = f.images or []
+    if len(images) > MAX_IMAGES:
+        raise RecordError(f"field 'images' has {len(images):,} items; the limit is {MAX_IMAGES:,}")
+    created_at = _iso_datetime({"created_at": f.created_at}, "created_at")
     return Listing(
-        listing_id=_id(obj, "listing_id"),
-        seller_id=_id(obj, "seller_id"),
-        title=_str(obj, "title", max_chars=MAX_TITLE_CHARS),
-        price=_positive_price(obj, "price"),
-        currency=_str(obj, "currency", required=False, max_chars=8) or "USD",
-        description=_str(obj, "description", required=False, max_chars=MAX_DESCRIPTION_CHARS),
-        category=_str(obj, "category", required=False, max_chars=MAX_ID_CHARS),
-        quantity=quantity,
-        ships_from=_str(obj, "ships_from", required=False, max_chars=8),
-        created_at=_iso_datetime(obj, "created_at"),
-        images=_str_list(obj, "images", max_items=MAX_IMAGES),
+        listing_id=f.listing_id, seller_id=f.seller_id, title=f.title, price=f.price,
+        currency=f.currency or "USD", description=f.description or "", category=f.category or "",
+        quantity=quantity, ships_from=f.ships_from or "", created_at=created_at, images=tuple(images),
     )
+
+
+def parse_listing(obj: Any) -> Listing:
+    """A listing from a decoded object (e.g. a Parquet row)."""
+    try:
+        return _checked_listing(msgspec.convert(obj, _ListingFields))
+    except msgspec.ValidationError as e:
+        raise _type_error(e) from None
+
+
+def decode_listing(raw: bytes) -> Listing:
+    """A listing straight from one JSONL line (UTF-8 already checked); JSON errors raise ValueError."""
+    try:
+        return _checked_listing(_LISTING_JSON.decode(raw))
+    except msgspec.ValidationError as e:
+        raise _type_error(e) from None
+    except msgspec.DecodeError as e:
+        raise ValueError(str(e)) from None
