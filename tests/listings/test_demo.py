@@ -6,6 +6,7 @@ import csv
 import hashlib
 import ipaddress
 import json
+import random
 import re
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from typer.testing import CliRunner
 from countermark.cli import app
 from countermark.listings.bundle import Bundle
 from countermark.listings.demo import COUNTERFEIT_TACTICS, LEGITIMATE_TACTICS, generate
+from countermark.listings.demo_sellers import build_sellers
 from countermark.listings.records import Brand, Listing, Reject, Seller
 from tests.conftest import SHARED
 
@@ -141,7 +143,7 @@ def _normalised(kind: str, raw: str, country: str) -> str:
         ip = ipaddress.ip_address(raw)
         return str(ip.ipv4_mapped or ip) if isinstance(ip, ipaddress.IPv6Address) else str(ip)
     if kind == "devices":
-        return re.sub(r"[^0-9a-f]", "", raw.lower().removeprefix("dev-"))
+        return re.sub(r"[^0-9a-f]", "", re.sub(r"^dev[-_]", "", raw.lower()))
     if kind == "addresses":
         return " ".join(re.findall(r"\d+", raw))
     return re.sub(r"[^0-9a-z]", "", raw.lower().replace("ach", ""))
@@ -151,6 +153,16 @@ def test_ring_accounts_share_identifiers_only_in_disguised_forms(text_only: Path
     _, sellers, _ = _read_all(text_only)
     with (text_only / "labels" / "sellers.csv").open(encoding="utf-8") as f:
         actor = {r["seller_id"]: r["actor_id"] for r in csv.DictReader(f)}
+    _check_rings(sellers, actor)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rings_stay_linked_and_disguised_for_other_seeds(seed: int) -> None:
+    world = build_sellers(3000, [f"b{i}" for i in range(30)], list(COUNTERFEIT_TACTICS), random.Random(seed))
+    _check_rings([s.record for s in world.sellers], {s.record.seller_id: s.actor_id for s in world.sellers})
+
+
+def _check_rings(sellers: list[Seller], actor: dict[str, str]) -> None:
     raw_owners: dict[str, set[str]] = defaultdict(set)
     for s in sellers:
         for values in s.identifiers.values():

@@ -184,12 +184,13 @@ def new_website(name: str, rng: random.Random) -> str:
 
 # ----------------------------------------------------------------------------------------------- rendering
 
-def render_phone(phone: Phone, rng: random.Random, plain: bool = False) -> str:
+def render_phone(phone: Phone, rng: random.Random, plain: bool = False, home: str | None = None) -> str:
+    """`phone` as a seller types it; the national form (no country code) only for sellers of that country."""
     cc, _, trunk = PHONE_PLANS[phone.country]
     n = phone.number
     if plain:
         return f"+{cc} {n}"
-    style = rng.randrange(8)
+    style = rng.randrange(8 if (home or phone.country) == phone.country else 6)
     if style == 0:
         return f"+{cc}{n}"
     if style == 1:
@@ -274,21 +275,19 @@ def render_address(a: Address, rng: random.Random, plain: bool = False) -> str:
 
 def disguise_device(device: str, rng: random.Random) -> str:
     if device.startswith("dev-"):
-        return rng.choice((device.upper(), "Dev-" + device[4:].upper(), "DEV-" + device[4:]))
+        h = device[4:]
+        return rng.choice((device.upper(), "Dev-" + h.upper(), "DEV-" + h, "dev-" + h.upper(), "dev_" + h,
+                           "DEV_" + h.upper()))
     return rng.choice((device.upper(), device.replace("-", ""), device.replace("-", "").upper(),
                        "{" + device.upper() + "}", "{" + device + "}"))
 
 
 def disguise_ip(ip: str, rng: random.Random) -> str:
-    style = rng.randrange(4)
-    if style == 0:
-        return f"::ffff:{ip}"
-    if style == 1:
-        return f"::FFFF:{ip}"
-    if style == 2:
-        a, b, c, d = (int(x) for x in ip.split("."))
-        return f"::ffff:{a * 256 + b:x}:{c * 256 + d:x}"
-    return f"0:0:0:0:0:ffff:{ip}"
+    """The same IPv4 address written as an IPv4-mapped IPv6 address."""
+    a, b, c, d = (int(x) for x in ip.split("."))
+    hex_form = f"{a * 256 + b:x}:{c * 256 + d:x}"
+    return rng.choice((f"::ffff:{ip}", f"::FFFF:{ip}", f"::ffff:{hex_form}", f"::FFFF:{hex_form.upper()}",
+                       f"0:0:0:0:0:ffff:{ip}", f"0000:0000:0000:0000:0000:ffff:{ip}", f"0:0:0:0:0:ffff:{hex_form}"))
 
 
 def disguise_website(url: str, rng: random.Random) -> str:

@@ -113,12 +113,12 @@ def _shared_items(country: str, rng: random.Random) -> list[tuple[str, object]]:
     return items
 
 
-def _disguised(kind: str, value: object, rng: random.Random) -> str:
+def _disguised(kind: str, value: object, rng: random.Random, home: str) -> str:
     if kind == "emails":
         return ident.disguise_email(str(value), rng)
     if kind == "phones":
         assert isinstance(value, ident.Phone)
-        return ident.render_phone(value, rng)
+        return ident.render_phone(value, rng, home=home)
     if kind == "payout_accounts":
         return ident.disguise_payout(str(value), rng)
     if kind == "addresses":
@@ -139,22 +139,28 @@ def _ring(accounts: list[_Account], rng: random.Random) -> None:
     def reuse(acc: _Account, i: int) -> bool:
         kind, value = items[i]
         forms = written.setdefault(i, set())
-        form = _plain(kind, value) if not forms and rng.random() < 0.5 else _disguised(kind, value, rng)
+        form = _plain(kind, value) if not forms and rng.random() < 0.5 else _disguised(kind, value, rng, acc.country)
         for _ in range(30):
             if form not in forms:
                 forms.add(form)
                 acc.identifiers[kind].append(form)
                 return True
-            form = _disguised(kind, value, rng)
+            form = _disguised(kind, value, rng, acc.country)
         return False  # every disguise of this item is taken
 
-    for acc in accounts:
-        used = list(written)
-        rng.shuffle(used)
-        if used and not any(reuse(acc, i) for i in used):  # link to the accounts before it
-            raise RuntimeError("ring identifiers exhausted")
+    shared: list[int] = []  # items some account already wrote, in first-use order
+    for j, acc in enumerate(accounts):
+        candidates = shared[:]
+        rng.shuffle(candidates)
+        linked = next((i for i in candidates if reuse(acc, i)), None) if shared else -1
+        if linked is None:  # every identifier used so far is written in all its forms: share a new one
+            linked = rng.choice([i for i in range(len(items)) if i not in shared])
+            reuse(rng.choice(accounts[:j]), linked)
+            reuse(acc, linked)
+            shared.append(linked)
         for i in rng.sample(range(len(items)), rng.choice((1, 1, 2, 2, 3))):
-            reuse(acc, i)
+            if i != linked and reuse(acc, i) and i not in shared:
+                shared.append(i)
 
 
 def _plain(kind: str, value: object) -> str:
@@ -168,6 +174,7 @@ def _plain(kind: str, value: object) -> str:
 def _pair(accounts: list[_Account], rng: random.Random) -> None:
     """A legitimate company with two storefronts: same website, phone and payout account, written plainly."""
     a, b = accounts
+    b.country = a.country
     site = ident.new_website(a.display_name, rng)
     phone = ident.render_phone(ident.new_phone(a.country, rng), rng)
     payout = ident.new_payout(a.country, rng)
