@@ -312,3 +312,22 @@ def test_removal_settles_other_open_items_on_the_same_listing(market, clock):
         assert session.scalar(select(func.count()).select_from(Strike)) == 1
         assert session.get(Notice, second.notice_id).status == "closed"
     assert chain_ok(market)
+
+
+def test_ban_extends_to_linked_accounts(market, clock):
+    from countermark.listings.models import SellerIdentifier
+    from countermark.network.service import cluster_database
+
+    with transaction(market) as session:
+        for seller in ("S0", "S2"):
+            session.add(SellerIdentifier(seller_id=seller, kind="emails", position=0, value="Boss.Man+shop@gmail.com"))
+    with transaction(market) as session:
+        cluster_database(session, now=clock())
+    with transaction(market) as session:
+        assert service.ban_seller(session, "S0", reason="counterfeit ring", actor="user:alice", clock=clock) == [
+            "S0", "S2"]
+    with transaction(market) as session:
+        assert [session.get(Seller, s).status for s in ("S0", "S1", "S2")] == ["banned", "active", "banned"]
+        linked = session.scalars(select(Sanction).where(Sanction.subject_id == "S2")).one()
+        assert linked.kind == "ban" and linked.evidence == {"linked_to": "S0"} and not linked.automated
+    assert chain_ok(market)

@@ -86,7 +86,7 @@ def _remove_one(session: Session, item: ReviewItem, reviewer: str, reason: str, 
         notify(session, recipient_kind="seller", recipient_id=item.seller_id, kind="listing.removed",
                subject=f"listing:{item.listing_id}", body=statement_text(statement), now=now)
         strikes.add_strike(session, item.seller_id, decision, now=now, policy=policy)
-        hooks.feed_counterfeit_bank(session, item.listing_id, actor=reviewer)
+        hooks.feed_counterfeit_bank(session, item.listing_id, brand_id=item.brand_id, actor=reviewer)
     else:
         audit.record(session, actor=reviewer, action="review.upheld", subject=f"listing:{item.listing_id}",
                      details={**details, "note": "listing was already removed"}, at=now)

@@ -17,11 +17,11 @@ def _optional(module: str, name: str) -> Callable | None:
         raise
 
 
-def feed_counterfeit_bank(session: Session, listing_id: str, *, actor: str) -> None:
+def feed_counterfeit_bank(session: Session, listing_id: str, *, brand_id: str | None, actor: str) -> None:
     """A confirmed takedown adds the listing's images to the known-counterfeit hash bank."""
     add = _optional("countermark.hashbanks.service", "add_confirmed_counterfeit")
     if add is not None:
-        add(session, listing_id=listing_id, actor=actor)
+        add(session, listing_id, brand_id=brand_id, actor=actor)
 
 
 def linked_sellers(session: Session, seller_id: str) -> list[str]:
