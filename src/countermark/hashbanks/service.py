@@ -22,6 +22,7 @@ from countermark.hashbanks.models import HashBank, HashBankEntry
 from countermark.images.batch import hash_files
 from countermark.images.hashing import hex_to_bytes
 from countermark.images.matcher import BankEntry
+from countermark.images.scan import reference_entries
 from countermark.listings.models import ListingImage
 from countermark.listings.records import Brand
 
@@ -148,23 +149,10 @@ def add_brand_references(
     session: Session, brands: Iterable[Brand], root: str | Path, *, actor: str, bank_name: str = REFERENCE_BANK,
     workers: int | None = None,
 ) -> AddReport:
-    """Hash every brand's reference images and catalogue images (paths relative to `root`) into the
-    reference bank; ref_ids are `<brand_id>-ref-<n>` and `<brand_id>-<sku>-<n>`."""
-    root = Path(root)
-    wanted: list[tuple[str, str, str]] = []  # (ref_id, brand_id, relative path)
-    for brand in brands:
-        wanted += [(f"{brand.brand_id}-ref-{n}", brand.brand_id, p) for n, p in enumerate(brand.reference_images, 1)]
-        for product in brand.products:
-            wanted += [(f"{brand.brand_id}-{product.sku}-{n}", brand.brand_id, p)
-                       for n, p in enumerate(product.images, 1)]
-    results = hash_files([root / path for _, _, path in wanted], workers=workers)
-    entries: list[NewEntry] = []
-    failed: list[tuple[str, str]] = []
-    for (ref_id, brand_id, path), result in zip(wanted, results, strict=True):
-        if result.ok and result.pdq_hex is not None:
-            entries.append(NewEntry(ref_id, result.pdq_hex, result.quality, brand_id, None, path))
-        else:
-            failed.append((path, result.error or "unreadable"))
+    """Hash every brand's reference and catalogue images (paths relative to `root`) into the reference
+    bank; ref_ids are `<brand_id>-ref-<n>` and `<brand_id>-<sku>-<n>`."""
+    found, failed = reference_entries(brands, root, workers=workers)
+    entries = [NewEntry(e.ref_id, e.pdq_hex, e.quality, e.brand_id, None, e.source or "") for e in found]
     report = add_entries(session, bank_name, entries, actor=actor, kind="reference")
     report.skipped += failed
     return report

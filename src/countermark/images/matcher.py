@@ -61,27 +61,46 @@ class ImageMatcher:
 
     def match_hashes(self, image: str, hashes: Sequence[str], quality: int) -> list[ImageMatch]:
         """Matches of one image given its hashes: one plain hash, or 8 in DIHEDRAL_TRANSFORMS order."""
-        if quality < self.min_quality or not self.entries:
-            return []
-        best: dict[int, tuple[int, int]] = {}  # entry id -> (distance, orientation)
-        for orientation, hits in enumerate(self.index.query(hashes)):
+        return self.match_many([(image, hashes, quality)])[0]
+
+    def match_many(self, images: Sequence[tuple[str, Sequence[str], int]]) -> list[list[ImageMatch]]:
+        """Matches of many images, given (image, hashes, quality) each, with one index query for all."""
+        wanted = [(n, hashes) for n, (_, hashes, quality) in enumerate(images) if quality >= self.min_quality]
+        found: list[list[ImageMatch]] = [[] for _ in images]
+        if not wanted or not self.entries:
+            return found
+        owners = [n for n, hashes in wanted for _ in hashes]
+        orientations = [o for _, hashes in wanted for o in range(len(hashes))]
+        hits_per_query = self.index.query([h for _, hashes in wanted for h in hashes])
+        best: dict[int, dict[int, tuple[int, int]]] = {}  # image -> entry id -> (distance, orientation)
+        for owner, orientation, hits in zip(owners, orientations, hits_per_query, strict=True):
+            per_entry = best.setdefault(owner, {})
             for entry_id, distance in hits:
-                if entry_id not in best or (distance, orientation) < best[entry_id]:
-                    best[entry_id] = (distance, orientation)
+                if entry_id not in per_entry or (distance, orientation) < per_entry[entry_id]:
+                    per_entry[entry_id] = (distance, orientation)
+        for owner, per_entry in best.items():
+            found[owner] = self._select(images[owner][0], per_entry)
+        return found
+
+    def _select(self, image: str, best: dict[int, tuple[int, int]]) -> list[ImageMatch]:
         allowed = [i for i in best if self.entries[i].kind == "allow"]
         chosen = allowed or list(best)
         chosen.sort(key=lambda i: (best[i][0], best[i][1], self.entries[i].bank, self.entries[i].ref_id))
         return [self._record(image, i, *best[i]) for i in chosen[: self.max_per_image]]
 
     def match_result(self, image: str, result: HashResult) -> list[ImageMatch]:
-        if not result.ok or result.pdq_hex is None:
-            return []
-        return self.match_hashes(image, result.dihedral or (result.pdq_hex,), result.quality)
+        return self.match_results([(image, result)])[0]
+
+    def match_results(self, results: Sequence[tuple[str, HashResult]]) -> list[list[ImageMatch]]:
+        """Matches of hashed images, given (image name, HashResult) each; unreadable images match nothing."""
+        return self.match_many([
+            (image, (r.dihedral or (r.pdq_hex,)) if r.ok and r.pdq_hex else (), r.quality) for image, r in results
+        ])
 
     def match_files(self, paths: Sequence[str | Path], *, workers: int | None = None) -> list[list[ImageMatch]]:
         """Matches of each file (an unreadable file matches nothing; hash it to see why)."""
         results = hash_files(paths, workers=workers, dihedral=self.dihedral)
-        return [self.match_result(str(path), r) for path, r in zip(paths, results, strict=True)]
+        return self.match_results([(str(path), r) for path, r in zip(paths, results, strict=True)])
 
     def match_listings(
         self, listings: Iterable[Listing], root: str | Path, *, workers: int | None = None
@@ -92,9 +111,9 @@ class ImageMatcher:
         if not wanted or not self.entries:
             return {}
         results = hash_files([root / image for _, image in wanted], workers=workers, dihedral=self.dihedral)
+        found = self.match_results([(image, r) for (_, image), r in zip(wanted, results, strict=True)])
         by_listing: dict[str, list[ImageMatch]] = {}
-        for (listing_id, image), result in zip(wanted, results, strict=True):
-            matches = self.match_result(image, result)
+        for (listing_id, _), matches in zip(wanted, found, strict=True):
             if matches:
                 by_listing.setdefault(listing_id, []).extend(matches)
         return by_listing
