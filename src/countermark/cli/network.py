@@ -1,20 +1,47 @@
-"""Commands of countermark.network: network (seller clusters)."""
+"""Commands of countermark.network: network (seller clusters), case export|verify, testbuy, sources."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from sqlalchemy.orm import Session
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
-from countermark.cli.common import console, fail
+from countermark.cli.common import console, database, fail, settings
 
+EXIT_REFUSED = 1
+
+
+def _actor(name: str) -> str:
+    return name if ":" in name else f"user:{name}"
+
+
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    """A migrated database and one transaction; refused requests exit 1 with the reason, nothing written."""
+    from countermark.network.service import NetworkError
+    from countermark.network.testbuys import TestBuyError
+    from countermark.storage.engine import transaction
+
+    try:
+        with database() as engine, transaction(engine) as session:
+            yield session
+    except (NetworkError, TestBuyError) as e:
+        raise fail(str(e), EXIT_REFUSED) from None
+
+
+# --- network --------------------------------------------------------------------------------------------------------
 
 @app.command("network")
 def network_command(
     bundle: Path | None = typer.Argument(None, help="Bundle directory (shared/spec/bundle.md); omit with --db"),
     out: Path | None = typer.Option(None, "--out", help="Write seller_id,cluster_id CSV here"),
     db: bool = typer.Option(False, "--db", help="Cluster the sellers in the database and store the clusters"),
+    actor: str = typer.Option("cli", help="Who runs it (audit log)"),
 ) -> None:
     """Link seller accounts run by one party: sellers sharing identifiers form clusters."""
     if (bundle is None) == (not db):
@@ -23,6 +50,8 @@ def network_command(
         if out is None:
             raise fail("--out FILE.csv is required with a BUNDLE", EXIT_UNREADABLE)
         _network_bundle(bundle, out)
+    else:
+        _network_database(out, _actor(actor) if actor != "cli" else actor)
 
 
 def _network_bundle(path: Path, out: Path) -> None:
@@ -38,3 +67,166 @@ def _network_bundle(path: Path, out: Path) -> None:
     if report.rejects:
         console.print(f"[yellow]{report.rejects} seller record(s) rejected[/]: see {report.rejects_path}")
         raise typer.Exit(EXIT_REJECTS)
+
+
+def _network_database(out: Path | None, actor: str) -> None:
+    from sqlalchemy import select
+
+    from countermark.network.batch import write_assignments
+    from countermark.network.models import NetworkMember
+    from countermark.network.service import cluster_database
+
+    with _unit_of_work() as session:
+        with console.status("clustering sellers"):
+            report = cluster_database(session, actor=actor)
+        if out is not None:
+            write_assignments(out, dict(session.execute(
+                select(NetworkMember.seller_id, NetworkMember.cluster_id).order_by(NetworkMember.seller_id)).all()))
+    console.print(f"{report.sellers} sellers in {report.clusters} clusters ({report.linked_clusters} of two or more "
+                  f"accounts); {report.hub_keys} hub identifier(s) ignored (held by more than {report.hub_limit} "
+                  f"sellers); stored as network run {report.run_id}")
+    if report.flagged:
+        console.print(f"[yellow]{len(report.flagged)} seller(s) linked to banned accounts, held for review:[/] "
+                      + ", ".join(report.flagged[:20]) + (" ..." if len(report.flagged) > 20 else ""))
+
+
+# --- case packages --------------------------------------------------------------------------------------------------
+
+case_app = typer.Typer(help="Evidence packages for law enforcement.", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+
+
+@case_app.command("export")
+def case_export(
+    cluster: str = typer.Argument(..., help="Cluster id (e.g. C-S000001; see `countermark network --db --out`)"),
+    out: Path = typer.Option(..., "--out", help="Zip file to write"),
+    actor: str = typer.Option("cli", help="Who exports it (audit log)"),
+) -> None:
+    """Write one seller cluster's evidence as a self-verifying zip (manifest with SHA-256 of every file)."""
+    from countermark.network.case import export_case
+
+    with _unit_of_work() as session:
+        report = export_case(session, cluster, out, media_root=settings().data_dir / "media",
+                             actor=actor if actor == "cli" else _actor(actor))
+    console.print(f"case {report.cluster_id}: {report.sellers} sellers, {report.listings} listings, "
+                  f"{report.files} files -> {report.path}\nmanifest SHA-256 {report.manifest_sha256}")
+    if report.missing_media:
+        console.print(f"[yellow]{len(report.missing_media)} image(s) not in the media store[/] (see the manifest)")
+
+
+@case_app.command("verify")
+def case_verify(package: Path = typer.Argument(..., help="Case zip to check")) -> None:
+    """Check every file against the manifest and the audit excerpt against its hash chain (exit 1 if not intact)."""
+    from countermark.network.case import UnreadableCase, verify_case
+
+    try:
+        problems = verify_case(package)
+    except UnreadableCase as e:
+        raise fail(str(e), EXIT_UNREADABLE) from None
+    if problems:
+        for problem in problems:
+            console.print(f"[bold red]FAIL[/] {problem}", highlight=False)
+        raise typer.Exit(EXIT_REFUSED)
+    console.print(f"[green]OK[/] {package}: every file matches its SHA-256; audit excerpt verifies")
+
+
+# --- test buys ------------------------------------------------------------------------------------------------------
+
+testbuy_app = typer.Typer(help="Test buys: orders placed to authenticate a seller's goods.", no_args_is_help=True)
+app.add_typer(testbuy_app, name="testbuy")
+
+
+@testbuy_app.command("add")
+def testbuy_add(
+    listing: str = typer.Option(..., help="Listing ordered"),
+    ordered_on: str = typer.Option(..., "--date", help="Order date, YYYY-MM-DD"),
+    price: float = typer.Option(..., help="Price paid"),
+    currency: str = typer.Option("USD"),
+    received: bool = typer.Option(False, "--received/--not-received", help="Item received"),
+    received_on: str | None = typer.Option(None, help="Date received, YYYY-MM-DD"),
+    result: str = typer.Option("pending", help="Authentication: pending|genuine|counterfeit|inconclusive"),
+    photo: list[Path] = typer.Option([], help="Photo of the item or parcel (repeatable)"),
+    shipped_from: str | None = typer.Option(None, help="Origin country on the parcel"),
+    supplier: str | None = typer.Option(None, help="Supplier declared on invoice or customs form"),
+    brand: str | None = typer.Option(None, help="Brand whose goods were examined"),
+    verdict: str | None = typer.Option(None, help="The brand's verdict, as stated"),
+    notes: str = typer.Option(""),
+    actor: str = typer.Option(..., help="Investigator (audit log), e.g. alice"),
+) -> None:
+    """Record a test buy."""
+    from countermark.network.testbuys import TestBuyInput, record_test_buy
+
+    data = TestBuyInput(listing_id=listing, ordered_on=ordered_on, price_paid=price, currency=currency,
+                        item_received=received, received_on=received_on, authentication=result, photos=photo,
+                        shipped_from=shipped_from, declared_supplier=supplier, brand_id=brand, brand_verdict=verdict,
+                        notes=notes)
+    with _unit_of_work() as session:
+        buy = record_test_buy(session, data, media_root=settings().data_dir / "media", actor=_actor(actor))
+        console.print(f"test buy {buy.id}: listing {buy.listing_id} of seller {buy.seller_id}, {buy.authentication}")
+
+
+@testbuy_app.command("authenticate")
+def testbuy_authenticate(
+    test_buy: int = typer.Argument(..., help="Test buy id"),
+    result: str = typer.Option(..., help="genuine|counterfeit|inconclusive"),
+    photo: list[Path] = typer.Option([], help="Photo of the item (repeatable)"),
+    verdict: str | None = typer.Option(None, help="The brand's verdict, as stated"),
+    received_on: str | None = typer.Option(None, help="Date received, YYYY-MM-DD"),
+    actor: str = typer.Option(..., help="Who authenticated (audit log)"),
+) -> None:
+    """Record the authentication result of a received item."""
+    from countermark.network.testbuys import record_authentication
+
+    with _unit_of_work() as session:
+        buy = record_authentication(session, test_buy, result=result, photos=photo, brand_verdict=verdict,
+                                    received_on=received_on, media_root=settings().data_dir / "media",
+                                    actor=_actor(actor))
+        console.print(f"test buy {buy.id}: {buy.authentication}")
+
+
+@testbuy_app.command("list")
+def testbuy_list(
+    seller: str | None = typer.Option(None, help="Only this seller's"),
+    cluster: str | None = typer.Option(None, help="Only this cluster's"),
+) -> None:
+    """Test buys as JSON lines."""
+    from countermark.network.testbuys import list_test_buys
+
+    with _unit_of_work() as session:
+        for b in list_test_buys(session, seller_id=seller, cluster_id=cluster):
+            typer.echo(json.dumps({"id": b.id, "ordered_on": b.ordered_on, "listing_id": b.listing_id,
+                                   "seller_id": b.seller_id, "price_paid": b.price_paid, "currency": b.currency,
+                                   "item_received": b.item_received, "authentication": b.authentication,
+                                   "photos": b.photos, "shipped_from": b.shipped_from,
+                                   "declared_supplier": b.declared_supplier, "brand_verdict": b.brand_verdict}))
+
+
+# --- source tracing -------------------------------------------------------------------------------------------------
+
+@app.command("sources")
+def sources_command(
+    by: str = typer.Option("cluster", "--by", help="cluster | origin | payout | supplier"),
+    limit: int = typer.Option(20, min=1, help="How many sources"),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table"),
+) -> None:
+    """Rank the largest sources of confirmed counterfeits (removed listings, failed test buys)."""
+    from rich.table import Table
+
+    from countermark.network.sources import DIMENSIONS, trace_sources
+
+    if by not in DIMENSIONS:
+        raise fail(f"--by must be one of {', '.join(DIMENSIONS)}", EXIT_UNREADABLE)
+    with _unit_of_work() as session:
+        sources = trace_sources(session, by, limit=limit)
+    if as_json:
+        for source in sources:
+            typer.echo(json.dumps(source.as_json()))
+        return
+    table = Table(title=f"Sources of confirmed counterfeits by {by}")
+    for column in ("rank", by, "listings", "sellers", "units", "value offered", "examples"):
+        table.add_column(column)
+    for rank, source in enumerate(sources, 1):
+        row = source.as_json()
+        table.add_row(str(rank), source.value, str(row["listings"]), str(row["sellers"]), str(row["units"]),
+                      f"{row['value_offered']:,.2f}", ", ".join(row["example_listings"][:3]))
+    console.print(table)
