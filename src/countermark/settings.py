@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         default=None, description="JSON file overriding enforcement policy numbers (see docs/enforcement.md)"
     )
 
+    instance_name: str = Field(default="countermark", description="This marketplace's name in the alliance")
+    alliance_secret: str = Field(
+        default="", description="Secret shared by alliance members; keys the hashes of identifiers (alliance.md)"
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

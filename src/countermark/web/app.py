@@ -16,6 +16,7 @@ from countermark.settings import Settings
 from countermark.storage.engine import engine_from_settings, session_factory
 from countermark.web import problems
 from countermark.web.api import api_router
+from countermark.web.api.alliance import alliance_router
 from countermark.web.background import WebhookDispatcher
 from countermark.web.deps import csrf_guard
 from countermark.web.pages import pages_router
@@ -63,6 +64,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, webhooks: bo
     app.state.templates = make_templates()
     problems.install(app)
     app.include_router(api_router(), prefix="/api/v1")
+    app.include_router(alliance_router())
     app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
