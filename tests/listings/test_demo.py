@@ -158,7 +158,8 @@ def test_ring_accounts_share_identifiers_only_in_disguised_forms(text_only: Path
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_rings_stay_linked_and_disguised_for_other_seeds(seed: int) -> None:
-    world = build_sellers(3000, [f"b{i}" for i in range(30)], list(COUNTERFEIT_TACTICS), random.Random(seed))
+    brands = {f"b{i}": f"Brand {i}" for i in range(30)}
+    world = build_sellers(3000, brands, list(COUNTERFEIT_TACTICS), random.Random(seed))
     _check_rings([s.record for s in world.sellers], {s.record.seller_id: s.actor_id for s in world.sellers})
 
 

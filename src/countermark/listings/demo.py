@@ -113,7 +113,7 @@ class _Market:
         n_sellers = max(200, n_listings // 10)
         tactics = list(COUNTERFEIT_TACTICS)
         self.world: SellerWorld = build_sellers(
-            n_sellers, [b["brand_id"] for b in self.protected_meta], tactics, self.rng)
+            n_sellers, {b["brand_id"]: b["name"] for b in self.protected_meta}, tactics, self.rng)
         self.brands = [self._brand(meta) for meta in self.protected_meta]
         self.brand_cum = _cumulative([b.weight for b in self.brands])
         self.script_brands = [b for b in self.brands if b.scripts]

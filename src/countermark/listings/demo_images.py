@@ -50,10 +50,15 @@ def _colour(rng: random.Random, low: int, high: int) -> tuple[int, int, int]:
 def draw_product(key: str, category: str, label: str, model: str = "") -> Image.Image:
     """A product photo: seeded by `key` (a sku for official photos, a listing id for sellers' own)."""
     rng = _rng(key)
-    img = Image.new("RGB", (SIZE, SIZE), _colour(rng, 215, 250))
+    img = _backdrop(rng)
     d = ImageDraw.Draw(img)
-    horizon = rng.randint(150, 200)
-    d.rectangle((0, horizon, SIZE, SIZE), fill=_colour(rng, 170, 225))
+    for _ in range(rng.randint(2, 4)):  # props and shadows around the product: texture a photo would have
+        x, y, s = rng.randint(-30, SIZE), rng.randint(-30, SIZE), rng.randint(30, 110)
+        fill = _colour(rng, 60, 240)
+        if rng.random() < 0.5:
+            d.polygon([(x, y), (x + s, y + rng.randint(-s, s)), (x + rng.randint(-s, s), y + s)], fill=fill)
+        else:
+            d.ellipse((x, y, x + s, y + s * rng.uniform(0.4, 1.0)), fill=fill)
     body, accent = _colour(rng, 10, 140), _colour(rng, 90, 255)
     shape = _shape_for(category)
     cx, cy = 128 + rng.randint(-20, 20), 128 + rng.randint(-15, 15)
@@ -98,6 +103,20 @@ def draw_product(key: str, category: str, label: str, model: str = "") -> Image.
     return img
 
 
+def _backdrop(rng: random.Random) -> Image.Image:
+    """A two-colour gradient in a random direction (studio backdrop)."""
+    a, b = _colour(rng, 120, 250), _colour(rng, 60, 230)
+    angle = rng.choice((0, 90, 180, 270)) + rng.uniform(-30, 30)
+    ramp = _ramp().rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=128)
+    small = Image.composite(Image.new("RGB", ramp.size, a), Image.new("RGB", ramp.size, b), ramp)
+    return small.resize((SIZE, SIZE), Image.Resampling.BILINEAR)
+
+
+@lru_cache(maxsize=1)
+def _ramp() -> Image.Image:
+    return Image.linear_gradient("L").resize((32, 32), Image.Resampling.BILINEAR)
+
+
 def jpeg_bytes(img: Image.Image, quality: int = 88) -> bytes:
     out = io.BytesIO()
     img.save(out, "JPEG", quality=quality, optimize=False)
@@ -110,7 +129,7 @@ def edited_copy(img: Image.Image, edits: tuple[str, ...], rng: random.Random) ->
     quality = 88
     for edit in edits:
         if edit == "crop":
-            frac = rng.uniform(0.7, 0.9)
+            frac = rng.uniform(0.85, 0.97)
             side = int(SIZE * frac)
             x, y = rng.randint(0, SIZE - side), rng.randint(0, SIZE - side)
             out = out.crop((x, y, x + side, y + side)).resize((SIZE, SIZE), Image.Resampling.BILINEAR)

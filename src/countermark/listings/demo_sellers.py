@@ -202,8 +202,9 @@ def _hubs(rng: random.Random) -> list[tuple[str, str, float]]:
     return hubs
 
 
-def build_sellers(n_sellers: int, brand_ids: list[str], tactics: list[str], rng: random.Random) -> SellerWorld:
-    n_auth = max(int(n_sellers * AUTHORIZED_SHARE), len(brand_ids) * 2)
+def build_sellers(n_sellers: int, brands: dict[str, str], tactics: list[str], rng: random.Random) -> SellerWorld:
+    """About `n_sellers` accounts; `brands` maps each protected brand_id to its name (for official stores)."""
+    n_auth = max(int(n_sellers * AUTHORIZED_SHARE), len(brands) * 2)
     n_fake = max(int(n_sellers * COUNTERFEIT_SHARE), len(tactics) * 2)
     n_rest = max(n_sellers - n_auth - n_fake, 8)
     accounts: list[_Account] = []
@@ -250,12 +251,13 @@ def build_sellers(n_sellers: int, brand_ids: list[str], tactics: list[str], rng:
     rng.shuffle(accounts)
 
     width = max(6, len(str(len(accounts))))
+    seller_ids = [f"S{i:0{width}d}" for i in range(1, len(accounts) + 1)]
+    authorized = _authorise(accounts, seller_ids, brands, rng)
     actor_ids: dict[int, str] = {}
     sellers: list[DemoSeller] = []
     by_role: dict[str, list[str]] = {}
     by_tactic: dict[str, list[str]] = {t: [] for t in tactics}
-    for i, acc in enumerate(accounts, 1):
-        seller_id = f"S{i:0{width}d}"
+    for seller_id, acc in zip(seller_ids, accounts, strict=True):
         actor_id = actor_ids.setdefault(acc.actor, f"A{len(actor_ids) + 1:0{width}d}")
         registered = _registered_at(acc.role, rng)
         record = Seller(seller_id, acc.display_name, acc.country, registered,
@@ -264,17 +266,23 @@ def build_sellers(n_sellers: int, brand_ids: list[str], tactics: list[str], rng:
         by_role.setdefault(acc.role, []).append(seller_id)
         for t in acc.tactics:
             by_tactic[t].append(seller_id)
-    return SellerWorld(sellers, _authorise(sellers, brand_ids, rng), by_role, by_tactic)
+    return SellerWorld(sellers, authorized, by_role, by_tactic)
 
 
-def _authorise(sellers: list[DemoSeller], brand_ids: list[str], rng: random.Random) -> dict[str, list[str]]:
-    """2-5 authorised accounts per brand; distributors may be authorised by several brands."""
-    pool = [s.record.seller_id for s in sellers if s.role == "authorized"]
+def _authorise(accounts: list[_Account], seller_ids: list[str], brands: dict[str, str],
+               rng: random.Random) -> dict[str, list[str]]:
+    """2-5 authorised accounts per brand, the first being its official store; distributors serve several brands."""
+    pool = [i for i, acc in enumerate(accounts) if acc.role == "authorized"]
     authorized: dict[str, list[str]] = {}
-    for i, brand_id in enumerate(brand_ids):
-        own = [pool[(2 * i) % len(pool)], pool[(2 * i + 1) % len(pool)]]
+    for k, (brand_id, name) in enumerate(brands.items()):
+        store, distributor = pool[(2 * k) % len(pool)], pool[(2 * k + 1) % len(pool)]
+        if 2 * k < len(pool):
+            slug = "".join(ch for ch in name.lower() if ch.isalnum())
+            accounts[store].display_name = f"{name} Official Store"
+            accounts[store].identifiers["websites"] = [f"https://store.{slug}.com"]
+            accounts[store].identifiers["emails"] = [f"marketplace@{slug}.com"]
         extra = rng.sample(pool, min(len(pool), rng.randint(0, 3)))
-        authorized[brand_id] = list(dict.fromkeys(own + extra))
+        authorized[brand_id] = [seller_ids[i] for i in dict.fromkeys([store, distributor, *extra])]
     return authorized
 
 
