@@ -56,17 +56,21 @@ def test_valid_rows_accepted_bad_rows_reported_per_line(market, clock):
     assert chain_ok(market)
 
 
-@pytest.mark.parametrize(("data", "message"), [
+UNREADABLE = [
     (b"key,brand,listings\nx,acme,L0-1\n", "wrong header (missing idempotency_key"),
     (b"", "empty file"),
     (b"\xff\xfeidempotency_key\n", "not valid UTF-8"),
     (HEADER + b"n1,acme,EU-001,L0-1,x,yes\n" * 3, "3 rows; at most 2 per file"),
-])
-def test_unreadable_files_are_refused_whole(market, clock, data, message):
+]
+
+
+def test_unreadable_files_are_refused_whole(market, clock):
     register(market, clock)
-    with pytest.raises(service.UnreadableCSV, match=message.replace("(", r"\(")), transaction(market) as session:
-        service.import_notices_csv(session, data, notifier_id="acme-legal", clock=clock,
-                                   policy=replace(service.DEFAULT_POLICY, max_csv_rows=2))
+    for data, message in UNREADABLE:
+        with pytest.raises(service.UnreadableCSV) as err, transaction(market) as session:
+            service.import_notices_csv(session, data, notifier_id="acme-legal", clock=clock,
+                                       policy=replace(service.DEFAULT_POLICY, max_csv_rows=2))
+        assert message in str(err.value)
     with transaction(market) as session:
         assert session.scalar(select(func.count()).select_from(Notice)) == 0
 
