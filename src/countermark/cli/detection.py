@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
 from countermark.cli.common import console, fail, progress, settings
+from countermark.detection.context import SellerFacts
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 
 def default_model_path() -> Path:
@@ -38,6 +46,7 @@ def scan(
     resume: bool = typer.Option(False, help="Continue an interrupted scan, appending to --out"),
     workers: int = typer.Option(min(2, os.cpu_count() or 1), min=1, help="Processes scoring in parallel"),
     db: bool = typer.Option(False, "--db", help="Scan the listings in the database and queue flags for review"),
+    batch_size: int = typer.Option(2_000, min=1, help="Listings per batch (memory use is about 2 x workers batches)"),
 ) -> None:
     """Score listings for counterfeit risk and explain each decision.
 
@@ -62,22 +71,94 @@ def scan(
         with progress() as bar:
             task = bar.add_task("scanning", total=total)
             summary = scan_bundle(bundle, out, threshold=limit, model_path=model_path, resume=resume,
-                                  workers=workers, on_progress=lambda n: bar.advance(task, n))
+                                  workers=workers, batch_size=batch_size,
+                                  on_progress=lambda n: bar.advance(task, n))
     except BundleError as e:
         raise fail(str(e), EXIT_UNREADABLE) from None
     except ValueError as e:  # an unreadable or mismatched model
         raise fail(str(e), EXIT_UNREADABLE) from None
     resumed = f" (resumed after {summary.resumed_from:,})" if summary.resumed_from else ""
     console.print(f"{summary.listings:,} listings scanned{resumed}, {summary.flagged:,} flagged in this run "
-                  f"-> {out}  [{summary.engine_version}, threshold {limit}]", highlight=False)
+                  f"-> {out} ({summary.engine_version}, threshold {limit})", highlight=False, markup=False)
     if summary.rejects:
-        console.print(f"{summary.rejects:,} records rejected -> {rejects_path_for(out)}", highlight=False)
+        console.print(f"{summary.rejects:,} records rejected -> {rejects_path_for(out)}", highlight=False,
+                      markup=False)
         raise typer.Exit(EXIT_REJECTS)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseScan:
+    scanned: int
+    flagged: int
+    queued: int  # review items created (re-scans update open items instead)
+    engine_version: str
+
+
+def scan_database(engine: Engine, *, threshold: float, model_path: Path | None = None,
+                  on_progress: Callable[[int], None] | None = None, batch_size: int = 2_000) -> DatabaseScan:
+    """Scan every active listing in the database and queue the flagged ones for review (idempotent).
+
+    Glue between the database and the pure kernel: brands, sellers' history (upheld strikes, links to
+    banned accounts) and listings are read as plain records; each batch's flags are committed with
+    `enforcement.queue.record_proactive_flags`, so an interrupted scan keeps what it queued and a re-scan
+    never duplicates an item.
+    """
+    from countermark.detection.context import ScanContext
+    from countermark.detection.engine import DetectionEngine
+    from countermark.detection.model import load_model
+    from countermark.enforcement.queue import record_proactive_flags
+    from countermark.listings.service import listing_records
+    from countermark.rights.bundle_io import brand_records
+    from countermark.storage.engine import session_factory, transaction
+
+    with transaction(engine) as session:
+        brands = brand_records(session)
+    detector = DetectionEngine(brands, threshold=threshold,
+                               model=load_model(model_path) if model_path is not None else None)
+    facts: dict[str, SellerFacts] = {}
+    scanned = flagged = queued = 0
+    with session_factory(engine)() as reader:
+        for batch in listing_records(reader, batch_size, status="active"):
+            with transaction(engine) as session:
+                missing = sorted({x.seller_id for x in batch} - facts.keys())
+                facts.update(_seller_facts(session, missing))
+                context = ScanContext(sellers={x.seller_id: facts[x.seller_id] for x in batch
+                                               if x.seller_id in facts})
+                decisions = detector.scan(batch, context)
+                queued += record_proactive_flags(session, decisions)
+            scanned += len(batch)
+            flagged += sum(d.flagged for d in decisions)
+            if on_progress is not None:
+                on_progress(len(batch))
+    return DatabaseScan(scanned, flagged, queued, detector.version)
+
+
+def _seller_facts(session: Session, seller_ids: list[str]) -> dict[str, SellerFacts]:
+    """Registration date, upheld (not lifted) strikes and ban-evasion links of sellers, from the database."""
+    from sqlalchemy import func, select
+
+    from countermark.enforcement.models import Strike
+    from countermark.listings.models import Seller
+    from countermark.network.service import banned_links
+
+    if not seller_ids:
+        return {}
+    registered = dict(session.execute(select(Seller.seller_id, Seller.registered_at)
+                                      .where(Seller.seller_id.in_(seller_ids))).all())
+    strikes = dict(session.execute(select(Strike.seller_id, func.count()).where(
+        Strike.seller_id.in_(seller_ids), Strike.lifted_at.is_(None)).group_by(Strike.seller_id)).all())
+    facts: dict[str, SellerFacts] = {}
+    for seller_id in seller_ids:
+        evidence = banned_links(session, seller_id)
+        facts[seller_id] = SellerFacts(seller_id, str(registered.get(seller_id) or ""),
+                                       prior_infringements=int(strikes.get(seller_id, 0)),
+                                       linked_to_banned=evidence is not None,
+                                       link_evidence=evidence.summary() if evidence is not None else None)
+    return facts
 
 
 def _scan_database(threshold: float, model_path: Path | None) -> None:
     from countermark.cli.common import database
-    from countermark.detection.service import scan_database
 
     try:
         with database() as engine, progress() as bar:
@@ -87,7 +168,7 @@ def _scan_database(threshold: float, model_path: Path | None) -> None:
     except ValueError as e:
         raise fail(str(e), EXIT_UNREADABLE) from None
     console.print(f"{summary.scanned:,} listings scanned, {summary.flagged:,} flagged, "
-                  f"{summary.queued:,} new or updated review items [{summary.engine_version}]", highlight=False)
+                  f"{summary.queued:,} new review items ({summary.engine_version})", highlight=False, markup=False)
 
 
 @app.command("train")
@@ -113,4 +194,4 @@ def train(
     save_model(model, training.feature_names, target, trained_on=str(bundle), examples=len(training.labels))
     positives = sum(training.labels)
     console.print(f"trained on {len(training.labels):,} listings ({positives:,} counterfeit) -> {target}",
-                  highlight=False)
+                  highlight=False, markup=False)

@@ -36,7 +36,10 @@ class FeatureModel:
         self.classifier = classifier
 
     def predict_proba(self, matrix: Any) -> Any:
-        return self.classifier.predict_proba(matrix)
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):  # scan already runs one process per core; OpenMP threads would oversubscribe
+            return self.classifier.predict_proba(matrix)
 
 
 def design_matrix(features: Sequence[Sequence[float]], reasons: Sequence[Sequence[Reason]]) -> Any:
@@ -62,10 +65,13 @@ def fit(training: TrainingSet, *, seed: int = 0) -> Any:
     if len(set(training.labels)) < 2:
         raise ValueError("training needs both counterfeit and legitimate examples")
     smallest = min(training.labels.count(0), training.labels.count(1))
-    base = HistGradientBoostingClassifier(max_depth=3, max_iter=150, learning_rate=0.1, l2_regularization=1.0,
+    base = HistGradientBoostingClassifier(max_depth=3, max_iter=100, learning_rate=0.1, l2_regularization=1.0,
                                           random_state=seed)
-    classifier = CalibratedClassifierCV(base, method="sigmoid", cv=max(2, min(5, smallest)))
-    classifier.fit(design_matrix(training.features, training.reasons), training.labels)
+    classifier = CalibratedClassifierCV(base, method="sigmoid", cv=max(2, min(3, smallest)))
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # OpenMP threads make small fits many times slower on a busy machine
+        classifier.fit(design_matrix(training.features, training.reasons), training.labels)
     return FeatureModel(classifier)
 
 
