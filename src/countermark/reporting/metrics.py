@@ -364,30 +364,32 @@ def _add_actions(metrics: Metrics, source: str, lane: str, count: int, upheld: i
 
 def _removals(scope: _Scope, out: dict[str | None, Metrics], before_sale_hours: float) -> None:
     removed = _removal_events(scope)
-    noticed_before = exists().where(
-        ReviewItem.listing_id == removed.c.listing_id,
-        ReviewItem.source == "notice",
-        ReviewItem.created_at <= removed.c.removed_at,
-    )
     since_posting = seconds_between(removed.c.removed_at, posted_at(Listing.created_at))
-    query = (
+    totals = (
         select(
             removed.c.brand,
             func.count(),
             func.sum(removed.c.automated),
-            func.sum(case((~noticed_before, 1), else_=0)),
             func.sum(case((since_posting <= before_sale_hours * 3600.0, 1), else_=0)),
         )
         .select_from(removed)
         .join(Listing, Listing.listing_id == removed.c.listing_id)
         .group_by(removed.c.brand)  # a constant NULL unless grouping by brand
     )
-    for brand, count, automated, n_proactive, before_sale in scope.rows(query):
-        if not count:  # aggregate over no rows
-            continue
-        m = out[brand]
-        m.removals, m.removals_automated = count, int(automated or 0)
-        m.proactive_removals, m.removed_before_sale = int(n_proactive or 0), int(before_sale or 0)
+    for brand, count, automated, before_sale in scope.rows(totals):
+        if count:  # (an aggregate over no rows gives one row of zeros / NULLs)
+            m = out[brand]
+            m.removals, m.removals_automated, m.removed_before_sale = count, int(automated or 0), int(before_sale or 0)
+    # Its own statement so that NOT EXISTS becomes an anti-join the planner can run as a hash join over a
+    # year of removals or as index probes over a day's.
+    noticed_before = exists().where(
+        ReviewItem.listing_id == removed.c.listing_id,
+        ReviewItem.source == "notice",
+        ReviewItem.created_at <= removed.c.removed_at,
+    )
+    proactive = select(removed.c.brand, func.count()).where(~noticed_before).group_by(removed.c.brand)
+    for brand, count in scope.rows(proactive):
+        out[brand].proactive_removals = count
 
 
 def _counter_notices(scope: _Scope, out: dict[str | None, Metrics]) -> None:
