@@ -19,9 +19,10 @@ ACCENTED: dict[str, str] = {
     "a": "àáâäå", "e": "èéêë", "i": "ìíîï", "o": "òóôöø", "u": "ùúûü", "n": "ñ", "c": "ç", "y": "ýÿ",
     "A": "ÀÁÂÄÅ", "E": "ÈÉÊË", "I": "ÌÍÎÏ", "O": "ÒÓÔÖØ", "U": "ÙÚÛÜ", "N": "Ñ", "C": "Ç",
 }
-LEET: dict[str, str] = {
-    "a": "4@", "e": "3", "i": "1!", "o": "0", "s": "5$", "t": "7", "l": "1", "g": "9", "b": "8", "z": "2",
-    "A": "4@", "E": "3", "I": "1!", "O": "0", "S": "5$", "T": "7", "L": "1", "G": "6", "B": "8", "Z": "2",
+LEET: dict[str, tuple[str, ...]] = {
+    "a": ("4", "@"), "e": ("3",), "i": ("1", "!"), "o": ("0",), "s": ("5", "$"), "t": ("7", "+"), "l": ("1", "|"),
+    "g": ("9",), "b": ("8",), "z": ("2",), "h": ("#", "|-|"), "p": ("|*",), "k": ("|<",), "c": ("(",), "v": ("\\/",),
+    "n": ("|\\|",), "u": ("|_|",), "d": ("|)",), "r": ("|2",), "m": ("|\\/|",), "w": ("\\/\\/",),
 }
 SEPARATORS = (".", "-", " ", "_", "*", "·", "\u200b", "\u00ad", "/")
 KEYBOARD_NEIGHBOURS: dict[str, str] = {
@@ -136,12 +137,12 @@ def fullwidth(name: str) -> str:
 
 
 def leetspeak(name: str, rng: random.Random) -> str:
-    spots = _positions(name, LEET)
-    if not spots:
-        return name.replace("V", "\\/").replace("v", "\\/")
+    """1-2 letters written as digits or symbols: "M1cro$oft", "#P", "\\/7"."""
+    spots = [i for i, ch in enumerate(name) if ch.lower() in LEET]
+    classic = [i for i in spots if len(LEET[name[i].lower()][0]) == 1]
     chars = list(name)
-    for i in rng.sample(spots, min(len(spots), rng.choice((1, 1, 2)))):
-        chars[i] = rng.choice(LEET[chars[i]])
+    for i in rng.sample(classic or spots, min(len(classic or spots), rng.choice((1, 1, 2)))):
+        chars[i] = rng.choice(LEET[chars[i].lower()])
     return "".join(chars)
 
 
@@ -190,8 +191,8 @@ def brand_pattern(names: list[str]) -> re.Pattern[str]:
 
 
 def with_brand(title: str, pattern: re.Pattern[str], replacement: str) -> str:
-    """`replacement` where the title first names the brand, or in front when it never does."""
-    new, found = pattern.subn(lambda _: replacement, title, count=1)
+    """`replacement` wherever the title names the brand, or in front when it never does."""
+    new, found = pattern.subn(lambda _: replacement, title)
     return new if found else f"{replacement} {title}"
 
 
