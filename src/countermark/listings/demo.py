@@ -341,7 +341,8 @@ class _Market:
             word = rng.choice(text.RESALE_WORDS)
             title = f"{title} - {word}" if rng.random() < 0.6 else title
             factor = rng.uniform(1.05, 1.3) if rng.random() < 0.1 else rng.uniform(0.7, 1.0)
-            return title, rng.choice(text.GENUINE_DESCRIPTIONS), factor, rng.randint(1, 30), seller
+            descriptions = text.GENUINE_FOREIGN if rng.random() < 0.15 else text.GENUINE_DESCRIPTIONS
+            return title, rng.choice(descriptions), factor, rng.randint(1, 30), seller
         # used
         seller = (self.pools["used"] if rng.random() < 0.7 else self.pools["reseller"]).pick(rng)
         word = rng.choice(text.USED_WORDS)

@@ -77,6 +77,13 @@ GENUINE_DESCRIPTIONS = (
     "100% authentic, full manufacturer warranty.", "Original retail packaging. Ships same day.",
     "Official product. Copy of receipt on request.",
 )
+# Genuine sellers write in their own language too (a detector must not flag foreign text as such).
+GENUINE_FOREIGN = (
+    "Neu und originalverpackt, mit Rechnung.", "Nuevo, original, con factura y garantía.",
+    "Neuf, authentique, facture fournie.", "Nuovo, originale, con garanzia ufficiale.",
+    "Novo, original, com nota fiscal.", "Sıfır, orijinal ürün, faturalı.", "Новый, оригинал, с гарантией.",
+    "全新正品，带发票，全国联保。", "新品・正規品・メーカー保証付き。", "새 상품, 정품, 영수증 있음.",
+)
 AUTHORIZED_DESCRIPTIONS = (
     "Official store. Manufacturer warranty included.", "Sold and shipped by an authorised distributor.",
     "Brand new, factory sealed, full warranty.", "Authorised reseller. VAT invoice available.",
@@ -96,7 +103,8 @@ COMPATIBLE = (
 ACCESSORY_NOUNS = (
     "replacement battery", "charger", "protective case", "screen protector", "USB cable", "power adapter",
     "carrying bag", "remote control", "ink cartridge (compatible)", "toner (compatible)", "mount", "stylus",
-    "cleaning kit", "dust cover", "wall bracket", "silicone skin",
+    "cleaning kit", "dust cover", "wall bracket", "silicone skin", "imitation leather folio case",
+    "faux leather sleeve", "OEM-grade replacement cable",
 )
 ACCESSORY_DESCRIPTIONS = (
     "Third-party accessory, not made by the brand. Brand names are for compatibility only.",
