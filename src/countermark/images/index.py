@@ -12,7 +12,8 @@ Positions are the ids: the n-th hash added has id n. Banks change rarely, so rem
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import faiss
 import numpy as np
@@ -26,7 +27,25 @@ _MULTIHASH_BITS = HASH_BITS // _MULTIHASH_TABLES
 _MAGIC = b"CMPDQIX1"
 _HEADER = struct.Struct("<8sBBxxQ")  # magic, radius, approximate, count
 
+# Fewer queries than this run on one thread: waking OpenMP's team costs more than it saves (~10x slower
+# single queries on a busy machine).
+_PARALLEL_FROM = 64
+
 HashLike = str | bytes
+
+
+@contextmanager
+def _threads(count: int | None) -> Iterator[None]:
+    """faiss's OpenMP thread count for one call (None: leave it)."""
+    if count is None:
+        yield
+        return
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(count)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def to_codes(hashes: Iterable[HashLike] | np.ndarray) -> np.ndarray:
@@ -89,7 +108,8 @@ class HashIndex:
         if len(queries) == 0 or len(self) == 0:
             return [[] for _ in range(len(queries))]
         # faiss returns distances strictly below its threshold.
-        limits, distances, ids = self._index.range_search(queries, radius + 1)
+        with _threads(1 if len(queries) < _PARALLEL_FROM else None):
+            limits, distances, ids = self._index.range_search(queries, radius + 1)
         results: list[list[tuple[int, int]]] = []
         for q in range(len(queries)):
             lo, hi = int(limits[q]), int(limits[q + 1])
