@@ -69,3 +69,18 @@ def test_scan_explains_image_matches(tmp_path):
     codes = {k: [r["code"] for r in d["reasons"] if r["code"].startswith("image")] for k, d in decisions.items()}
     assert codes == {"L1": ["image.reference"], "L2": [], "L3": []}  # L3: the brand's own authorised store
     assert "mirrored" in next(r["message"] for r in decisions["L1"]["reasons"] if r["code"] == "image.reference")
+
+
+def test_scan_command_uses_the_hook(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from countermark.cli import app
+
+    out = tmp_path / "scan.jsonl"
+    result = CliRunner().invoke(app, ["scan", str(_bundle(tmp_path)), "--out", str(out), "--workers", "1",
+                                      "--transparent"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    decisions = {d["listing_id"]: d for d in map(json.loads, out.read_text().splitlines())}
+    assert any(r["code"] == "image.reference" for r in decisions["L1"]["reasons"])

@@ -68,10 +68,13 @@ def scan(
 
     try:
         total = count_listings(bundle)
+        from countermark.images.scan import scan_hook  # images area: matches with the bundle's brand images
+
+        image_matcher = scan_hook(bundle, radius=settings().image_match_distance)
         with progress() as bar:
             task = bar.add_task("scanning", total=total)
             summary = scan_bundle(bundle, out, threshold=limit, model_path=model_path, resume=resume,
-                                  workers=workers, batch_size=batch_size,
+                                  workers=workers, batch_size=batch_size, image_matcher=image_matcher,
                                   on_progress=lambda n: bar.advance(task, n))
     except BundleError as e:
         raise fail(str(e), EXIT_UNREADABLE) from None
