@@ -14,7 +14,11 @@ from fastapi.routing import APIRoute
 from countermark.accounts.models import ROLES
 from countermark.web.policy import Allow
 
-PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/login"), ("POST", "/login")}
+PUBLIC = {
+    ("POST", "/api/v1/auth/token"), ("GET", "/login"), ("POST", "/login"),
+    # The alliance feed is public by design: entries are signed and carry only keyed hashes.
+    ("GET", "/alliance/v1/feed"), ("GET", "/alliance/v1/key"),
+}
 # Which roles are confined to a kind of scope, and which kind each path parameter belongs to.
 SCOPED_ROLES = {"rights_holder": "brand", "notifier": "brand", "seller": "storefront"}
 PARAM_KIND = {
@@ -26,6 +30,7 @@ PARAM_KIND = {
     "seller_id": "storefront",
     "statement_id": "storefront",
     "item_id": "review",  # review items are for reviewers only
+    "product_id": "brand",
     "position": "none",
 }
 # Text that only ever appears in the other brand's or other storefront's private records.

@@ -68,4 +68,4 @@ def test_reference_image_upload(world, tmp_path):
     r = c.post("/api/v1/brands/alpha/reference-images", headers=h, files={"file": ("a.jpg", b"not an image")})
     assert r.status_code == 422
     with transaction(world.engine) as s:
-        assert len(s.get(Brand, "alpha").reference_images) == 1
+        assert len(s.get(Brand, "alpha").reference_images) == 2  # the seeded one and the valid upload

@@ -197,3 +197,22 @@ def end_session(session: Session, plain: str) -> None:
     web_session = session.get(WebSession, digest(plain))
     if web_session is not None:
         session.delete(web_session)
+
+
+def notifier_for(session: Session, username: str, *, name: str, email: str) -> str:
+    """The enforcement notifier a web account sends notices as (created on first use, brands kept in sync)."""
+    from countermark.enforcement.models import Notifier
+    from countermark.enforcement.notices import register_notifier
+
+    user = get_user(session, username)
+    if user is None:
+        raise AccountError(f"no user {username!r}")
+    brands = sorted(s.brand_id for s in user.brand_scopes)
+    notifier = session.scalar(select(Notifier).where(Notifier.account == username))
+    if notifier is not None and sorted(b.brand_id for b in notifier.brands) == brands:
+        return notifier.notifier_id
+    known = (notifier.name, notifier.email) if notifier else (user.display_name or username, user.email)
+    notifier_id = notifier.notifier_id if notifier else f"user-{username}"
+    register_notifier(session, notifier_id=notifier_id, name=name.strip() or known[0], email=email.strip() or known[1],
+                      brands=brands, account=username, actor=f"user:{username}")
+    return notifier_id

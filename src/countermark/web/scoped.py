@@ -11,8 +11,9 @@ from fastapi import Depends, Path
 from sqlalchemy.orm import selectinload
 
 from countermark.accounts.models import WebhookSubscription
+from countermark.enforcement.models import Notice, ReviewItem, StatementOfReasons
 from countermark.listings.models import Listing, Seller
-from countermark.rights.models import Brand, Trademark
+from countermark.rights.models import Brand, Product, Trademark
 from countermark.web.deps import CurrentPrincipal, SessionDep
 from countermark.web.policy import check_brand, check_storefront
 from countermark.web.problems import not_found
@@ -79,3 +80,50 @@ def load_webhook(webhook_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: Sessi
 
 
 ScopedWebhook = Annotated[WebhookSubscription, Depends(load_webhook)]
+
+
+def load_notice(notice_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep,
+                principal: CurrentPrincipal) -> Notice:
+    notice = db.get(Notice, notice_id)
+    if notice is None:
+        raise not_found("notice")
+    check_brand(principal, notice.brand_id, "notice")
+    return notice
+
+
+ScopedNotice = Annotated[Notice, Depends(load_notice)]
+
+
+def load_item(item_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep) -> ReviewItem:
+    """Review items are seen by reviewers only (the route's `Allow`), so there is no narrower scope."""
+    item = db.get(ReviewItem, item_id)
+    if item is None:
+        raise not_found("review item")
+    return item
+
+
+ScopedItem = Annotated[ReviewItem, Depends(load_item)]
+
+
+def load_statement(statement_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep,
+                   principal: CurrentPrincipal) -> StatementOfReasons:
+    statement = db.get(StatementOfReasons, statement_id)
+    if statement is None:
+        raise not_found("statement of reasons")
+    check_storefront(principal, statement.seller_id, "statement of reasons")
+    return statement
+
+
+ScopedStatement = Annotated[StatementOfReasons, Depends(load_statement)]
+
+
+def load_product(product_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep,
+                 principal: CurrentPrincipal) -> Product:
+    product = db.get(Product, product_id)
+    if product is None:
+        raise not_found("product")
+    check_brand(principal, product.brand_id, "product")
+    return product
+
+
+ScopedProduct = Annotated[Product, Depends(load_product)]

@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from countermark.web.pages import auth, portal, webhooks
+from countermark.web.pages import auth, media, portal, webhooks
 
 
 def pages_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    for module in (auth, portal, webhooks):
+    for module in (auth, portal, webhooks, media):
         router.include_router(module.router)
     return router
