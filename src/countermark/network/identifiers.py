@@ -70,8 +70,10 @@ def _bounded(key: str) -> str:
 
 def email_value(text: str) -> str:
     """Canonical mailbox: case folded, +tag dropped, dots dropped at Gmail, googlemail.com = gmail.com."""
-    _, address = parseaddr(text.removeprefix("mailto:"))
-    address = (address or text).strip().lower()
+    text = text.removeprefix("mailto:")
+    if any(c in text for c in '<" ('):  # a display form such as "Name <user@host>"
+        text = parseaddr(text)[1] or text
+    address = text.strip().lower()
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
         return address
@@ -102,20 +104,22 @@ def phone_value(text: str, country: str = "") -> str:
     digits = _NON_DIGIT.sub("", text)
     if not digits:
         return text.lower()
-    candidates = []
     region = country.upper() or None
     readings = [(text, region), ("+" + digits, None)]
     if region and digits.startswith(str(phonenumbers.country_code_for_region(region) or "-")):
         readings.reverse()
+    possible = None
     for attempt, default_region in readings:
         try:
-            candidates.append(phonenumbers.parse(attempt, default_region))
+            number = phonenumbers.parse(attempt, default_region)
         except phonenumbers.NumberParseException:
             continue
-    for accept in (phonenumbers.is_valid_number, phonenumbers.is_possible_number):
-        for number in candidates:
-            if accept(number):
-                return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if possible is None and phonenumbers.is_possible_number(number):
+            possible = number
+    if possible is not None:
+        return phonenumbers.format_number(possible, phonenumbers.PhoneNumberFormat.E164)
     return digits
 
 
@@ -203,7 +207,7 @@ def _ip(text: str, _country: str) -> list[str]:
         return [f"{IP}:{text.lower()}"]
     keys = [f"{IP}:{address.compressed}"]
     if address.version == 4:
-        keys.append(f"{IP24}:{ipaddress.ip_network(f'{address}/24', strict=False)}")
+        keys.append(f"{IP24}:{ipaddress.IPv4Address(int(address) & 0xFFFFFF00)}/24")
     return keys
 
 

@@ -18,8 +18,9 @@ Four separable steps, each reproducible in Spark SQL (docs/network.md gives the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
@@ -86,13 +87,16 @@ def seller_keys(sellers: Iterable[Seller]) -> Iterator[SellerKey]:
 class KeyGraph:
     """Step 2: `incidence[i, j] == 1` when seller `seller_ids[i]` holds key `keys[j]`.
 
-    `spellings[j]` counts the distinct ways key j is written (raw text, trimmed) across its holders.
+    `kinds[j]` indexes `kind_names` (the key's prefix: email, phone, ...); `spellings[j]` counts the
+    distinct ways key j is written (raw text, trimmed) across its holders.
     """
 
     seller_ids: list[str]
     keys: list[str]
     incidence: sparse.csr_matrix
     spellings: np.ndarray
+    kinds: np.ndarray
+    kind_names: tuple[str, ...]
 
     @classmethod
     def build(cls, seller_ids: Iterable[str], items: Iterable[tuple[str, str, str]]) -> KeyGraph:
@@ -100,33 +104,41 @@ class KeyGraph:
         seller_index = {sid: i for i, sid in enumerate(seller_ids)}
         key_index: dict[str, int] = {}
         raw_index: dict[str, int] = {}
+        kind_index: dict[str, int] = {}
+        kinds: list[int] = []
         rows: list[int] = []
         cols: list[int] = []
         raws: list[int] = []
         for seller_id, key, raw in items:
             rows.append(seller_index[seller_id])
-            cols.append(key_index.setdefault(key, len(key_index)))
+            col = key_index.setdefault(key, len(key_index))
+            if col == len(kinds):
+                kinds.append(kind_index.setdefault(key_kind(key), len(kind_index)))
+            cols.append(col)
             raws.append(raw_index.setdefault(raw.strip(), len(raw_index)))
         return cls.from_codes(list(seller_index), list(key_index), np.asarray(rows, np.int64),
-                              np.asarray(cols, np.int64), np.asarray(raws, np.int64))
+                              np.asarray(cols, np.int64), np.asarray(raws, np.int64),
+                              np.asarray(kinds, np.int16), tuple(kind_index))
 
     @classmethod
     def from_codes(cls, seller_ids: list[str], keys: list[str], rows: np.ndarray, cols: np.ndarray,
-                   raw_codes: np.ndarray) -> KeyGraph:
+                   raw_codes: np.ndarray, kinds: np.ndarray, kind_names: tuple[str, ...]) -> KeyGraph:
         """The graph from integer codes: row = seller, col = key, raw_code = the raw text as written."""
         ones = np.ones(len(rows), dtype=np.int32)
         incidence = sparse.csr_matrix((ones, (rows, cols)), shape=(len(seller_ids), len(keys)))
         incidence.sum_duplicates()
         incidence.data[:] = 1  # a seller holding a key twice (two disguises) still holds it once
-        distinct = np.unique(np.stack([cols, raw_codes]), axis=1)[0] if len(cols) else cols
-        spellings = np.bincount(distinct, minlength=len(keys))
-        return cls(seller_ids, keys, incidence, spellings)
+        spellings = np.zeros(len(keys), dtype=np.int64)
+        if len(cols):
+            raw = raw_codes - raw_codes.min()
+            base = int(raw.max()) + 1
+            pairs = np.sort(cols * base + raw)  # (key, spelling) as one integer; sorted, then deduplicated
+            distinct = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])]
+            spellings = np.bincount(distinct // base, minlength=len(keys))
+        return cls(seller_ids, keys, incidence, spellings, kinds, kind_names)
 
     def document_frequency(self) -> np.ndarray:
         return np.asarray(self.incidence.sum(axis=0)).ravel()
-
-    def key_kinds(self) -> np.ndarray:
-        return np.array([key_kind(k) for k in self.keys], dtype=object)
 
 
 def hub_limit(df: np.ndarray, rules: LinkageRules) -> int:
@@ -146,7 +158,7 @@ def hub_limit(df: np.ndarray, rules: LinkageRules) -> int:
     return min(max(rules.min_hub_sellers, fence), rules.max_hub_sellers)
 
 
-def key_weights(df: np.ndarray, spellings: np.ndarray, kinds: np.ndarray, limit: int,
+def key_weights(df: np.ndarray, spellings: np.ndarray, kinds: np.ndarray, kind_names: Sequence[str], limit: int,
                 rules: LinkageRules) -> np.ndarray:
     """Step 3b: the weight of each key.
 
@@ -155,7 +167,8 @@ def key_weights(df: np.ndarray, spellings: np.ndarray, kinds: np.ndarray, limit:
     agent's account, is copied verbatim; an operator re-entering its own identifier across accounts
     tends to vary it, the very disguise the normalisers undo); 0 for a hub or an unshared key.
     """
-    weights = np.array([rules.weights.get(k, 0.0) for k in kinds], dtype=np.float64)
+    kind_weight = np.array([rules.weights.get(name, 0.0) for name in kind_names] or [0.0], dtype=np.float64)
+    weights = kind_weight[kinds]
     weights[(df >= rules.verbatim_min_sellers) & (spellings == 1)] *= rules.verbatim_factor
     weights[(df < 2) | (df > limit)] = 0.0
     return weights
@@ -195,10 +208,10 @@ class Linkage:
     df: np.ndarray
     hub_limit: int
     rules: LinkageRules
-    cluster_ids: list[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.cluster_ids = _cluster_names(self.graph.seller_ids, self.labels)
+    @cached_property
+    def cluster_ids(self) -> list[str]:
+        return _cluster_names(self.graph.seller_ids, self.labels)
 
     def assignments(self) -> dict[str, str]:
         return dict(zip(self.graph.seller_ids, self.cluster_ids, strict=True))
@@ -222,17 +235,21 @@ class Linkage:
 
 def _cluster_names(seller_ids: list[str], labels: np.ndarray) -> list[str]:
     """A cluster is named after its smallest seller id, so names are stable across runs."""
-    order = np.argsort(np.asarray(seller_ids, dtype=object), kind="stable")
-    _, first = np.unique(labels[order], return_index=True)
-    label_name = np.empty(labels.max() + 1 if len(labels) else 0, dtype=object)
-    label_name[labels[order][first]] = [f"C-{seller_ids[order[i]]}" for i in first]
-    return list(label_name[labels])
+    names = [f"C-{sid}" for sid in seller_ids]
+    sizes = np.bincount(labels) if len(labels) else labels
+    linked = np.flatnonzero(sizes[labels] > 1) if len(labels) else labels
+    smallest: dict[int, str] = {}
+    for i in sorted(linked.tolist(), key=seller_ids.__getitem__):
+        smallest.setdefault(int(labels[i]), names[i])
+    for i in linked.tolist():
+        names[i] = smallest[int(labels[i])]
+    return names
 
 
 def link_graph(graph: KeyGraph, rules: LinkageRules = LinkageRules()) -> Linkage:
     df = graph.document_frequency()
     limit = hub_limit(df, rules)
-    weights = key_weights(df, graph.spellings, graph.key_kinds(), limit, rules)
+    weights = key_weights(df, graph.spellings, graph.kinds, graph.kind_names, limit, rules)
     labels = components(graph.incidence, weights, rules.threshold)
     return Linkage(graph, labels, weights, df, limit, rules)
 
