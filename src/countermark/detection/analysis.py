@@ -29,7 +29,7 @@ class Cues:
     def __init__(self, before: list[str], after: list[str], *, model_between: bool) -> None:
         self._before = _cue_pattern(before, rf"\s*[:\-]?\s+{_FILLERS}$", prefix=r"(?:^|[\s(\[,;:/-])")
         # After the brand, a model number may come first: "Samsung LN32A550 compatible".
-        between = r"(?:[\w./-]*\d[\w./-]*\s+)?" if model_between else ""
+        between = r"(?:(?:[\w./-]*\d[\w./-]*|[\w-]{1,4})\s+){0,3}" if model_between else ""
         self._after = _cue_pattern(after, r"(?=$|[\s).,;:!/\]])", prefix=rf"^[\s-]*{between}")
 
     def around(self, before: str, after: str) -> str | None:
@@ -122,9 +122,9 @@ class Analyser:
                                            listing.description))
         around = {id(m): fields.around(m) for m in mentions}
         nominative = _brands_with_cue(mentions, {id(m): self.nominative.around(*around[id(m)]) for m in mentions})
-        lookalike = {id(m): self.lookalike.around(*around[id(m)]) for m in mentions}
         text = f"{title} {description}"
-        ranked = sorted(mentions, key=lambda m: _rank(m, m.brand_id in nominative))
+        lookalike = {id(m): self.lookalike.around(*around[id(m)]) for m in mentions}
+        ranked = sorted(mentions, key=lambda m: _rank(m, m.brand_id in nominative, lookalike[id(m)] is not None))
         mention = ranked[0] if ranked else None
         brand_ids = list(dict.fromkeys(m.brand_id for m in ranked))
         product = self.catalogue.match(title, text, listing.category, brand_ids)
@@ -178,9 +178,11 @@ def _brands_with_cue(mentions: Sequence[Mention], cues: dict[int, str | None]) -
     return out
 
 
-def _rank(m: Mention, nominative: bool) -> tuple[int, int, int, int]:
-    kind_order = {"disguised": 0, "fuzzy": 1, "exact": 2}
-    return (nominative, m.field != "title", kind_order[m.kind], m.start)
+def _rank(m: Mention, nominative: bool, lookalike: bool) -> tuple[bool, bool, bool, int]:
+    """Which brand a listing is about: one it names as such rather than as what a product fits; then one
+    named with a trick (disguised, misspelt, "like X") over one plainly named; the title over the description."""
+    risky = lookalike or m.kind != "exact"
+    return (nominative, not risky, m.field != "title", m.start)
 
 
 def _distinctive(match: ProductMatch) -> bool:

@@ -121,7 +121,7 @@ class BrandIndex:
         mentions: list[Mention] = []
         seen: set[tuple[str, str]] = set()  # one mention per brand and kind is enough evidence
         exact = self._exact(field, plain_text)
-        hidden = _hidden_by_invisible_characters(exact, raw) if raw is not None and has_invisible(raw) else []
+        hidden = _written_with_special_characters(exact, raw) if raw is not None and not raw.isascii() else []
         for m in (*exact, *hidden, *self._disguised(field, plain_text, skeleton_text, exact, raw),
                   *self._fuzzy(field, plain_text)):
             if (m.brand_id, m.kind) not in seen:
@@ -267,15 +267,21 @@ def _short_misspellings(name: str) -> set[str]:
     return variants
 
 
-def has_invisible(raw: str) -> bool:
-    return not raw.isascii() and any(unicodedata.category(c) == "Cf" for c in raw)
-
-
-def _hidden_by_invisible_characters(exact: list[Mention], raw: str) -> list[Mention]:
-    """Exact mentions that only appear once invisible characters are removed (a zero-width space inside "Verbatim")."""
-    visible = unicodedata.normalize("NFKC", raw).casefold()
-    return [Mention(m.brand_id, m.name, "disguised", m.field, f"{m.surface} (with invisible characters)",
-                    m.start, m.end, m.searched) for m in exact if m.surface not in visible]
+def _written_with_special_characters(exact: list[Mention], raw: str) -> list[Mention]:
+    """Exact mentions that only appear after normalisation: invisible characters inside the name
+    ("Ver<zero-width space>batim") or full-width / mathematical letters ("Ｅｎｃｏｒｅ"). Full-width Latin is
+    ordinary in Chinese and Japanese text, so there only invisible characters count."""
+    casefolded = raw.casefold()
+    invisible = any(unicodedata.category(c) == "Cf" for c in raw)
+    if not invisible and any(0x3040 <= ord(c) <= 0x9FFF for c in raw):
+        return []
+    out: list[Mention] = []
+    for m in exact:
+        if m.surface not in casefolded and m.surface not in unicodedata.normalize("NFC", casefolded):
+            how = "invisible" if invisible else "full-width or stylised"
+            out.append(Mention(m.brand_id, m.name, "disguised", m.field, f"{m.surface} (with {how} characters)",
+                               m.start, m.end, m.searched))
+    return out
 
 
 @lru_cache(maxsize=65_536)

@@ -80,6 +80,9 @@ _INWORD_PUNCT = re.compile(r"(?<=[a-z0-9])[.\-_*·•'`’~+^=/]+(?=[a-z0-9])")
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+){2,}[a-z0-9](?![a-z0-9])")
 _SEPARATOR = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=]+")
 _WHITESPACE = re.compile(r"\s+")
+# "(" for c and "+" for t only where they cannot be punctuation: "JV(", "(ase logic", "+ribeca", not "(sony)".
+_CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z]+(?![a-z]*\)))|\+(?=[a-z])")
+_CONTEXT_LEET_LETTERS = {"(": "c", "+": "t"}
 _CONFUSED_PAIRS = (("rn", "m"), ("vv", "w"))
 
 WORD_CHARS = re.compile(r"\w", re.UNICODE)
@@ -109,7 +112,7 @@ def transliterate(plain_text: str) -> str:
 
 def skeleton(plain_text: str) -> str:
     """The folded form in which disguised and genuine spellings of a name coincide."""
-    text = _multi_char_leet(transliterate(plain_text)).translate(_SKELETON_TABLE)
+    text = _context_leet(_multi_char_leet(transliterate(plain_text))).translate(_SKELETON_TABLE)
     text = _SPACED_LETTERS.sub(lambda m: _SEPARATOR.sub("", m.group(0)), text)
     text = _INWORD_PUNCT.sub("", text)
     for confusable, letter in _CONFUSED_PAIRS:
@@ -129,7 +132,8 @@ def skeleton_with_offsets(plain_text: str) -> tuple[str, list[int]]:
         chars.extend((c, i) for c in folded)
     for symbols, letter in MULTI_CHAR_LEET:
         chars = _merge(chars, symbols, letter)
-    chars = [(c.translate(_SKELETON_TABLE), i) for c, i in chars]
+    leet = _context_leet("".join(c for c, _ in chars))
+    chars = [(c.translate(_SKELETON_TABLE), i) for c, (_, i) in zip(leet, chars, strict=True)]
     for pattern, keep in ((_SPACED_LETTERS, lambda c: not _SEPARATOR.fullmatch(c)), (_INWORD_PUNCT, None)):
         text = "".join(c for c, _ in chars)
         removed: set[int] = set()
@@ -154,6 +158,12 @@ def _merge(chars: list[tuple[str, int]], sequence: str, letter: str) -> list[tup
             merged.append(chars[j])
             j += 1
     return merged
+
+
+def _context_leet(text: str) -> str:
+    if "(" not in text and "+" not in text:
+        return text
+    return _CONTEXT_LEET.sub(lambda m: _CONTEXT_LEET_LETTERS[m.group(0)], text)
 
 
 def _multi_char_leet(text: str) -> str:
