@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import ipaddress
 import json
@@ -206,12 +207,15 @@ def _check_rings(sellers: list[Seller], actor: dict[str, str]) -> None:
     assert disguised_links >= 10
 
 
-def test_no_images_writes_no_image_and_references_none(tmp_path: Path) -> None:
-    generate(tmp_path / "b", listings=300, seed=3, with_images=False)
+def test_no_images_writes_no_image_and_references_none(tmp_path: Path, small: Path) -> None:
+    generate(tmp_path / "b", listings=400, seed=11, with_images=False)
     brands, _, listings = _read_all(tmp_path / "b")
     assert not (tmp_path / "b" / "images").exists()
     assert all(not x.images for x in listings)
     assert all(not b.reference_images and all(not p.images for p in b.products) for b in brands)
+    # the same marketplace as with images, photos aside
+    assert [dataclasses.replace(x, images=()) for x in _read_all(small)[2]] == listings
+    assert (tmp_path / "b" / "labels" / "listings.csv").read_bytes() == (small / "labels" / "listings.csv").read_bytes()
 
 
 def test_parquet_listings_match_the_jsonl_ones(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import csv
 import gzip
 import json
 import random
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,13 +23,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from countermark.listings import demo_images as images
 from countermark.listings import demo_text as text
 from countermark.listings.bundle import BundleWriter
 from countermark.listings.demo_sellers import SellerWorld, build_sellers
 from countermark.listings.records import Brand, Listing, Product, Trademark
 
-# (label, tactic) -> share of listings, in percent
+# tactic -> share of all listings, in percent (labels/listings.csv: label, tactic)
 COUNTERFEIT_TACTICS: dict[str, float] = {
     "price_only": 4.0, "misspelling": 3.0, "replica_words": 3.5, "foreign_replica": 3.0, "homoglyph": 3.0,
     "leetspeak": 2.5, "separators": 2.5, "description_only": 2.5, "inspired_style": 2.0, "image_copy": 2.0,
@@ -54,7 +57,7 @@ class DemoError(Exception):
 @dataclass
 class DemoBrand:
     brand: Brand  # products without images; images are added once listings have used them
-    pattern: object  # compiled regex of the mark as written in titles
+    pattern: re.Pattern[str]  # the mark (and its Latin company aliases) as written in titles
     scripts: tuple[str, ...]  # non-Latin aliases (local-script names)
     weight: float
 
@@ -101,6 +104,7 @@ class _Market:
     def __init__(self, root: Path, n_listings: int, seed: int, with_images: bool, n_brands: int) -> None:
         self.root = root
         self.rng = random.Random(seed)
+        self.image_rng = random.Random(seed * 1_000_003 + 17)  # own stream: --no-images leaves the text unchanged
         self.with_images = with_images
         self.width = max(7, len(str(n_listings)))
         catalogue = load_catalogue()
@@ -128,7 +132,7 @@ class _Market:
         self.kind_cum = _cumulative([w for *_, w in kinds])
         self.official: set[tuple[str, str]] = set()  # (brand_id, sku) whose official photo was written
         self.image_count = 0
-        self._photo_cache: dict[str, images.Image.Image] = {}
+        self._photo_cache: dict[str, Image.Image] = {}
 
     # ------------------------------------------------------------------ brands
 
@@ -172,7 +176,7 @@ class _Market:
     def _official_path(self, brand_id: str, sku: str) -> str:
         return f"images/brands/{brand_id}/{sku}.jpg"
 
-    def _official_photo(self, db: DemoBrand, p: Product) -> images.Image.Image:
+    def _official_photo(self, db: DemoBrand, p: Product) -> Image.Image:
         photo = self._photo_cache.get(p.sku)
         if photo is None:
             if len(self._photo_cache) > 256:
@@ -201,7 +205,7 @@ class _Market:
                         category: str, mark: str) -> tuple[str, ...]:
         if not self.with_images:
             return ()
-        rng = self.rng
+        rng = self.image_rng
         own = f"images/listings/{lid}-1.jpg"
         roll = rng.random()
         if db is not None and p is not None and label == "counterfeit" and (tactic == "image_copy" or roll < 0.4):
