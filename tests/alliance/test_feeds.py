@@ -37,7 +37,7 @@ def test_profiles_published_on_a_are_pulled_by_b(pair):
     a, b = pair
     with transaction(a.engine) as session:
         added = publish(session, a.identity)
-    assert {e.kind for e in added} == {"profile"} and len(added) == 30
+    assert {e["kind"] for e in added} == {"profile"} and len(added) == 30
     report = pull_peer(b.engine, "market-a")
     assert report.kinds == {"profile": 30}
     with transaction(b.engine) as session:

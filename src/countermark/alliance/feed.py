@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from countermark.alliance.config import AllianceIdentity
@@ -39,49 +39,64 @@ def entry_json(entry: FeedEntry) -> dict[str, Any]:
                           entry.prev) | {"signature": entry.signature}
 
 
-def _latest_by_subject(session: Session) -> dict[str, FeedEntry]:
-    latest: dict[str, FeedEntry] = {}
-    for entry in session.scalars(select(FeedEntry).order_by(FeedEntry.seq)):
-        latest[entry.subject] = entry
+def _latest_by_subject(session: Session, subjects: Iterable[str]) -> dict[str, tuple[int, str, str]]:
+    """subject -> (seq, kind, content digest) of its latest entry, for the given subjects."""
+    latest: dict[str, tuple[int, str, str]] = {}
+    wanted = list(dict.fromkeys(subjects))
+    for i in range(0, len(wanted), 900):
+        rows = session.execute(select(FeedEntry.subject, FeedEntry.seq, FeedEntry.kind, FeedEntry.content_digest)
+                               .where(FeedEntry.subject.in_(wanted[i:i + 900])).order_by(FeedEntry.seq))
+        for subject, seq, kind, content in rows:
+            latest[subject] = (seq, kind, content)
     return latest
 
 
+def _published_subjects(session: Session, kinds: set[str]) -> dict[str, tuple[int, str, str]]:
+    """Latest entry of every subject whose entries are of `kinds` (for retracting what is gone)."""
+    if not kinds:
+        return {}
+    subjects = session.scalars(select(FeedEntry.subject).where(FeedEntry.kind.in_(kinds)).distinct())
+    return {k: v for k, v in _latest_by_subject(session, subjects).items() if v[1] in kinds}
+
+
 def append(session: Session, identity: AllianceIdentity, drafts: Iterable[Draft], *, actor: str = "cli",
-           retract_missing_kinds: Iterable[str] = ()) -> list[FeedEntry]:
-    """Append the drafts whose content changed since their subject's last entry; with
-    `retract_missing_kinds`, subjects of those kinds that are no longer drafted are retracted."""
-    latest = _latest_by_subject(session)
+           retract_missing_kinds: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Append the drafts whose content changed since their subject's last entry, signed and chained;
+    with `retract_missing_kinds`, published subjects of those kinds that are no longer drafted are
+    retracted. Returns the appended entries as served to peers."""
+    drafts = list(drafts)
+    latest = _latest_by_subject(session, (d.subject for d in drafts))
+    drafted = {d.subject for d in drafts}
+    for subject, (seq_of, _, _) in _published_subjects(session, set(retract_missing_kinds)).items():
+        if subject not in drafted:
+            drafts.append(Draft("retraction", subject, {"retracts": seq_of}))
+            latest.setdefault(subject, _latest_by_subject(session, [subject])[subject])
     last = session.scalar(select(FeedEntry).order_by(FeedEntry.seq.desc()).limit(1))
     seq, prev = (last.seq, digest(entry_json(last))) if last else (0, GENESIS)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    drafts = list(drafts)
-    drafted = {d.subject for d in drafts}
-    retract = set(retract_missing_kinds)
-    for subject, entry in latest.items():
-        if entry.kind in retract and subject not in drafted:
-            drafts.append(Draft("retraction", subject, {"retracts": entry.seq}))
-    added: list[FeedEntry] = []
+    rows: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
     for draft in drafts:
         if draft.kind not in FEED_KINDS:
             raise ValueError(f"unknown feed kind {draft.kind!r}")
         content = digest({"kind": draft.kind, "payload": draft.payload})
         current = latest.get(draft.subject)
-        if current is not None and current.content_digest == content:
+        if current is not None and current[2] == content:
             continue
-        if draft.kind == "retraction" and (current is None or current.kind == "retraction"):
+        if draft.kind == "retraction" and (current is None or current[1] == "retraction"):
             continue
         seq += 1
         body = unsigned_entry(seq, draft.kind, draft.subject, now, draft.payload, prev)
-        entry = FeedEntry(seq=seq, kind=draft.kind, subject=draft.subject, content_digest=content, published_at=now,
-                          payload=draft.payload, prev=prev, signature=sign(identity.signing_key, body))
-        session.add(entry)
-        latest[draft.subject] = entry
-        prev = digest(body | {"signature": entry.signature})
+        entry = body | {"signature": sign(identity.signing_key, body)}
+        rows.append(entry | {"content_digest": content})
         added.append(entry)
+        latest[draft.subject] = (seq, draft.kind, content)
+        prev = digest(entry)
+    for i in range(0, len(rows), 10_000):
+        session.execute(insert(FeedEntry), rows[i:i + 10_000])
     if added:
-        session.flush()
         audit.record(session, actor=actor, action="alliance.published", subject=f"alliance:{identity.name}",
-                     details={"entries": len(added), "first_seq": added[0].seq, "last_seq": added[-1].seq})
+                     details={"entries": len(added), "first_seq": added[0]["seq"], "last_seq": added[-1]["seq"]})
     return added
 
 

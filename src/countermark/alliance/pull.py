@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from countermark.alliance.feed import FORMAT, GENESIS, VERSION
@@ -106,21 +106,32 @@ def _trusted(peer: Peer, kind: str) -> bool:
 
 
 def _store(session: Session, peer: Peer, entries: list[dict[str, Any]], report: PullReport) -> None:
+    """Store a verified page: newer entries supersede older ones on the same subject, retractions withdraw."""
+    kept = []
     for entry in entries:
-        kind, subject = entry["kind"], entry["subject"]
-        if not _trusted(peer, kind):
+        if _trusted(peer, entry["kind"]):
+            kept.append(entry)
+        else:
             report.skipped_untrusted += 1
-            continue
-        # A newer entry on a subject supersedes the older one; a retraction withdraws it.
-        withdrawn = session.execute(update(PeerSignal).where(
-            PeerSignal.peer == peer.name, PeerSignal.subject == subject, PeerSignal.active.is_(True),
-        ).values(active=False)).rowcount
-        if kind == "retraction":
-            report.retracted += withdrawn
-        session.add(PeerSignal(peer=peer.name, seq=entry["seq"], kind=kind, subject=subject,
-                               payload=entry["payload"], active=kind != "retraction"))
-        report.imported += 1
-        report.kinds[kind] = report.kinds.get(kind, 0) + 1
+    retractions = list({e["subject"] for e in kept if e["kind"] == "retraction"})
+    for i in range(0, len(retractions), 900):
+        report.retracted += session.scalar(select(func.count()).select_from(PeerSignal).where(
+            PeerSignal.peer == peer.name, PeerSignal.subject.in_(retractions[i:i + 900]),
+            PeerSignal.active.is_(True))) or 0
+    subjects = list({e["subject"] for e in kept})
+    for i in range(0, len(subjects), 900):
+        session.execute(update(PeerSignal).where(
+            PeerSignal.peer == peer.name, PeerSignal.subject.in_(subjects[i:i + 900]), PeerSignal.active.is_(True),
+        ).values(active=False))
+    final = {e["subject"]: e["seq"] for e in kept}  # within a page, the last entry on a subject wins
+    rows = [{"peer": peer.name, "seq": e["seq"], "kind": e["kind"], "subject": e["subject"],
+             "payload": e["payload"], "active": e["kind"] != "retraction" and final[e["subject"]] == e["seq"]}
+            for e in kept]
+    for i in range(0, len(rows), 10_000):
+        session.execute(insert(PeerSignal), rows[i:i + 10_000])
+    report.imported += len(rows)
+    for e in kept:
+        report.kinds[e["kind"]] = report.kinds.get(e["kind"], 0) + 1
 
 
 def pull(session: Session, peer_name: str, *, fetch: Fetch = http_fetch, actor: str = "cli",

@@ -48,14 +48,14 @@ def add_peer(session: Session, name: str, url: str, public_key: str, *, trust: S
 
 
 def publish(session: Session, identity: AllianceIdentity, *, brand_ids: Iterable[str] | None = None,
-            actor: str = "cli") -> list[FeedEntry]:
+            actor: str = "cli") -> list[dict]:
     """Append what changed since the last publication; subjects no longer present are retracted."""
     return append(session, identity, all_drafts(session, identity, brand_ids), actor=actor,
                   retract_missing_kinds=PUBLISHED_KINDS if brand_ids is None else ("counterfeit_hash", "banned_actor"))
 
 
 def share_term(session: Session, identity: AllianceIdentity, term: str, brand_id: str | None = None, *,
-               actor: str = "cli") -> list[FeedEntry]:
+               actor: str = "cli") -> list[dict]:
     from countermark.alliance.feed import Draft
 
     if not term.strip():
@@ -65,7 +65,7 @@ def share_term(session: Session, identity: AllianceIdentity, term: str, brand_id
                   actor=actor)
 
 
-def retract(session: Session, identity: AllianceIdentity, subject: str, *, actor: str = "cli") -> list[FeedEntry]:
+def retract(session: Session, identity: AllianceIdentity, subject: str, *, actor: str = "cli") -> list[dict]:
     from countermark.alliance.feed import Draft
 
     if session.scalar(select(FeedEntry.seq).where(FeedEntry.subject == subject).limit(1)) is None:

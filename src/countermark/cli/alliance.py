@@ -66,7 +66,7 @@ def publish_command(brand: list[str] = typer.Option(None, help="Only these brand
         added = publish(session, identity, brand_ids=brand or None)
     kinds: dict[str, int] = {}
     for entry in added:
-        kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
+        kinds[entry["kind"]] = kinds.get(entry["kind"], 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "nothing new"
     console.print(f"published {len(added)} entries: {summary}")
 

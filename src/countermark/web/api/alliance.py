@@ -3,9 +3,10 @@ no raw personal data (identifiers travel as keyed hashes)."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from countermark.alliance.config import AllianceIdentity, load_identity
 from countermark.alliance.feed import PAGE_LIMIT, page
@@ -21,10 +22,13 @@ def _identity(request: Request) -> AllianceIdentity:
 def alliance_router() -> APIRouter:
     router = APIRouter(prefix="/alliance/v1", tags=["alliance"])
 
-    @router.get("/feed", summary="Entries of this instance's feed after a sequence number")
+    @router.get("/feed", summary="Entries of this instance's feed after a sequence number",
+                response_class=JSONResponse)
     def feed(request: Request, db: SessionDep, after: int = Query(0, ge=0),
-             limit: int = Query(PAGE_LIMIT, ge=1, le=PAGE_LIMIT)) -> dict[str, Any]:
-        return page(db, _identity(request), after, limit)
+             limit: int = Query(PAGE_LIMIT, ge=1, le=PAGE_LIMIT)) -> Response:
+        # Serialised directly: pages hold up to 10,000 entries, too many for FastAPI's generic encoder.
+        body = json.dumps(page(db, _identity(request), after, limit), ensure_ascii=False, separators=(",", ":"))
+        return Response(content=body, media_type="application/json")
 
     @router.get("/key", summary="This instance's name and Ed25519 public key")
     def key(request: Request) -> dict[str, str]:
