@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from countermark.cli import app
 from countermark.listings.bundle import Bundle
-from countermark.listings.demo import COUNTERFEIT_TACTICS, LEGITIMATE_TACTICS, generate
+from countermark.listings.demo import COUNTERFEIT_TACTICS, LEGITIMATE_TACTICS, generate, load_catalogue
 from countermark.listings.demo_sellers import build_sellers
 from countermark.listings.records import Brand, Listing, Reject, Seller
 from tests.conftest import SHARED
@@ -69,6 +69,16 @@ def test_bundle_reads_back_with_zero_rejects_and_every_image_exists(small: Path)
         assert {r["seller_id"] for r in csv.DictReader(f)} == seller_ids
     manifest = json.loads((small / "bundle.json").read_text())
     assert manifest["format"] == "countermark-bundle" and manifest["version"] == 1
+
+
+def test_packaged_catalogue_holds_real_priced_products() -> None:
+    catalogue = load_catalogue()
+    majors = [b for b in catalogue if b["tier"] == "major"]
+    assert len(majors) == 40 and len(catalogue) > 60
+    products = [p for b in catalogue for p in b["products"]]
+    assert len({p["sku"] for p in products}) == len(products) > 3000
+    assert all(p["msrp"] > 0 and p["title"] and p["source"] and p["record_id"] for p in products)
+    assert sum(bool(p["model_numbers"]) for p in products) > 0.7 * len(products)
 
 
 def _digest(root: Path) -> dict[str, str]:

@@ -70,7 +70,8 @@ DESCRIPTION_ONLY = (
 COUNTERFEIT_DESCRIPTIONS = (
     "Best price, high quality, free shipping worldwide.", "Factory direct, wholesale price, bulk orders welcome.",
     "Fast delivery. Contact us for more styles.", "100% satisfaction. Large stock, ships in 24h.",
-    "Top quality, cheap price, no tax.", "",
+    "Top quality, cheap price, no tax.", "Wholesale: contact WhatsApp or WeChat for a better price.",
+    "Order 5+ pieces for a discount. Pay outside the platform for an extra 10% off.", "",
 )
 GENUINE_DESCRIPTIONS = (
     "Genuine product, purchased from an authorised retailer.", "Brand new and sealed. Invoice provided.",
