@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from countermark.enforcement.bulkdb import insert_rows
 from countermark.enforcement.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -92,7 +93,7 @@ def record_many(
     """Append several (actor, action, subject, details) entries under one lock, in order (bulk insert)."""
     rows = _chain(session, events, at)
     if rows:
-        session.execute(insert(AuditEntry), [{**row, "at": datetime.fromisoformat(row["at"])} for row in rows])
+        insert_rows(session, AuditEntry, [{**row, "at": datetime.fromisoformat(row["at"])} for row in rows])
     return len(rows)
 
 
@@ -111,13 +112,21 @@ def _chain(
             "actor": actor,
             "action": action,
             "subject": subject,
-            # Round-trip through JSON so what is stored is exactly what was hashed.
-            "details": json.loads(json.dumps(details or {}, default=str)),
+            "details": _json_native(details or {}),
             "prev_hash": prev,
         }
         row["hash"] = prev = entry_hash(row)
         rows.append(row)
     return rows
+
+
+def _json_native(details: dict) -> dict:
+    """Details exactly as they will be stored and read back, so the stored entry re-hashes the same."""
+    try:
+        json.dumps(details, allow_nan=False, sort_keys=True)
+        return details
+    except (TypeError, ValueError):
+        return json.loads(json.dumps(details, default=str))
 
 
 @dataclass(frozen=True)

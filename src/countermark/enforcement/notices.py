@@ -7,16 +7,16 @@ returns the first notice, the same key with different content is refused.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from countermark.enforcement import audit
+from countermark.enforcement.bulkdb import among, insert_returning_ids, insert_rows
 from countermark.enforcement.clock import Clock, as_utc, system_clock
 from countermark.enforcement.errors import IntakeSuspended, InvalidNotice, NotFound
 from countermark.enforcement.models import Notice, Notifier, NotifierBrand, ReviewItem
@@ -99,9 +99,9 @@ def listing_id_of(location: str) -> str:
 
 
 def fingerprint(notice: NoticeInput) -> str:
-    content = [notice.brand_id, notice.trademark_registration.strip(),
-               sorted({listing_id_of(x) for x in notice.listings}), notice.explanation.strip()]
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+    content = [notice.brand_id, notice.trademark_registration.strip(), notice.explanation.strip(),
+               *sorted({listing_id_of(x) for x in notice.listings})]
+    return hashlib.sha256("\x1f".join(content).encode()).hexdigest()
 
 
 def _registration_key(registration: str) -> str:
@@ -143,12 +143,12 @@ class IntakeContext:
         keys = list({n.idempotency_key for n in notices} - self.existing.keys())
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
-            self.sellers.update(self.session.execute(
-                select(Listing.listing_id, Listing.seller_id).where(Listing.listing_id.in_(chunk))).all())
+            query = select(Listing.listing_id, Listing.seller_id).where(among(self.session, Listing.listing_id, chunk))
+            self.sellers.update(self.session.execute(query).all())
         for start in range(0, len(keys), 5000):
             chunk = keys[start : start + 5000]
             rows = self.session.execute(select(Notice.idempotency_key, Notice.id, Notice.fingerprint).where(
-                Notice.notifier_id == self.notifier.notifier_id, Notice.idempotency_key.in_(chunk)))
+                Notice.notifier_id == self.notifier.notifier_id, among(self.session, Notice.idempotency_key, chunk)))
             self.existing.update({key: (nid, fp) for key, nid, fp in rows})
 
     def validate(self, notice: NoticeInput) -> ValidNotice | int:
@@ -229,14 +229,14 @@ def accept(
         "good_faith": True, "channel": channel, "lane": lane, "received_at": now, "status": "open",
         "source_file": v.notice.source_file, "source_line": v.notice.source_line,
     } for v in valid]
-    ids = list(session.scalars(insert(Notice).returning(Notice.id, sort_by_parameter_order=True), rows))
+    ids = insert_returning_ids(session, Notice, rows)
     items = [{
         "source": "notice", "lane": lane, "notice_id": notice_id, "position": position, "location": location,
         "listing_id": listing_id, "seller_id": seller_id, "brand_id": v.notice.brand_id, "created_at": now,
         "status": "open", "automated": False,
     } for notice_id, v in zip(ids, valid, strict=True)
         for position, (location, listing_id, seller_id) in enumerate(v.listings)]
-    session.execute(insert(ReviewItem), items)
+    insert_rows(session, ReviewItem, items)
     audit.record_many(session, [
         (actor, "notice.received", f"notice:{notice_id}", {
             "notifier_id": notifier.notifier_id, "idempotency_key": v.notice.idempotency_key.strip(),
