@@ -123,3 +123,18 @@ def test_brand_references_from_records(engine, tmp_path):
     found = ImageMatcher(entries).match_files([DIH / "bridge-5-flipx.jpg", UNRELATED[1]])
     assert [(m.brand_id, m.ref_id, m.transform) for m in found[0]] == [("sony", "sony-ref-1", "flipped upside down")]
     assert found[1] == []
+
+
+def test_confirmed_counterfeit_reads_the_media_store_by_default(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("COUNTERMARK_DATA_DIR", str(tmp_path))
+    (tmp_path / "media" / "images").mkdir(parents=True)
+    shutil.copy(BRIDGE, tmp_path / "media" / "images" / "L7-1.jpg")
+    with transaction(engine) as session:
+        session.add(Seller(seller_id="S1", display_name="Shop"))
+        session.flush()
+        session.add(Listing(listing_id="L7", seller_id="S1", title="fake", price=1.0,
+                            images=[ListingImage(position=0, path="images/L7-1.jpg")]))
+    with transaction(engine) as session:
+        # As enforcement calls it when a takedown is confirmed.
+        report = service.add_confirmed_counterfeit(session, "L7", brand_id="acme", actor="user:reviewer")
+    assert report.added == ["L7-1"] and report.skipped == []

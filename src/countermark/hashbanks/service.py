@@ -25,6 +25,7 @@ from countermark.images.matcher import BankEntry
 from countermark.images.scan import reference_entries
 from countermark.listings.models import ListingImage
 from countermark.listings.records import Brand
+from countermark.settings import get_settings
 
 KINDS = ("reference", "counterfeit", "allow")
 REFERENCE_BANK = "brand-reference"
@@ -171,7 +172,8 @@ def add_confirmed_counterfeit(
     """Feed the known-counterfeit bank with a listing whose takedown was confirmed.
 
     `images` are image files or 64-hex PDQ hashes; when None, the listing's stored images are used
-    (their paths resolved against `image_root`, the media store). ref_ids are `<listing_id>-<n>`, so
+    (their paths resolved against `image_root`, by default the media store `<data_dir>/media` that
+    `countermark import` copies images into). ref_ids are `<listing_id>-<n>`, so
     confirming the same takedown again adds nothing. An image that cannot be hashed is reported in
     `skipped` and never fails the takedown.
     """
@@ -179,7 +181,7 @@ def add_confirmed_counterfeit(
         stored = session.scalars(
             select(ListingImage.path).where(ListingImage.listing_id == listing_id).order_by(ListingImage.position)
         ).all()
-        base = Path(image_root) if image_root is not None else Path()
+        base = Path(image_root) if image_root is not None else get_settings().data_dir / "media"
         images = [base / path for path in stored]
     hashes = [(n, str(item)) for n, item in enumerate(images, 1) if _HEX.match(str(item))]
     files = [(n, Path(item)) for n, item in enumerate(images, 1) if not _HEX.match(str(item))]
