@@ -18,6 +18,7 @@ from countermark.accounts.service import create_user, issue_token, notifier_for
 from countermark.enforcement import service as enforcement
 from countermark.enforcement.models import ReviewItem, StatementOfReasons
 from countermark.listings.models import Listing, ListingImage, Seller
+from countermark.network.models import NetworkCluster, NetworkLink, NetworkMember
 from countermark.rights import service as rights
 from countermark.rights.models import Product, ReferenceImage
 from countermark.settings import Settings
@@ -114,6 +115,13 @@ def _seed(engine: Engine, tokens: dict[str, str], media: Path) -> dict[str, dict
             items[side] = (str(notice_id), str(item.id), str(statement.id))
         enforcement.submit_counter_notice(session, f"L-{OTHER_SELLER}-{OTHER}", seller_id=OTHER_SELLER,
                                           explanation="Genuine stock, confidential-S-other")
+        session.add(NetworkCluster(cluster_id="C-1", size=2))
+        session.flush()
+        session.add_all([NetworkMember(seller_id=OWN_SELLER, cluster_id="C-1"),
+                         NetworkMember(seller_id=OTHER_SELLER, cluster_id="C-1"),
+                         NetworkLink(cluster_id="C-1", key="email:shop@example.com", weight=1.0,
+                                     seller_ids=[OWN_SELLER, OTHER_SELLER])])
+    ids["cluster_id"] = {"own": "C-1", "other": "C-1"}
     ids["notice_id"] = {"own": items["own"][0], "other": items["other"][0]}
     ids["item_id"] = {"own": items["own"][1], "other": items["other"][1]}
     ids["statement_id"] = {"own": items["own"][2], "other": items["other"][2]}

@@ -128,3 +128,30 @@ def standing(session: Session, seller: Seller) -> Standing:
     counters = {c.listing_id: c for c in session.scalars(
         select(CounterNotice).where(CounterNotice.seller_id == seller.seller_id))}
     return Standing(seller, active, strikes, sanctions, statements, counters)
+
+
+@dataclass
+class ClusterRow:
+    cluster_id: str
+    size: int
+    banned: int
+    suspended: int
+
+
+def clusters_page(session: Session, *, min_size: int, limit: int, offset: int) -> tuple[list[ClusterRow], int]:
+    """Seller clusters (accounts believed to be run by one party), those with banned members first."""
+    from countermark.network.models import NetworkCluster, NetworkMember
+
+    banned = func.count().filter(Seller.status == "banned")
+    suspended = func.count().filter(Seller.status == "suspended")
+    query = (select(NetworkCluster.cluster_id, NetworkCluster.size, banned.label("banned"),
+                    suspended.label("suspended"))
+             .join(NetworkMember, NetworkMember.cluster_id == NetworkCluster.cluster_id)
+             .join(Seller, Seller.seller_id == NetworkMember.seller_id)
+             .where(NetworkCluster.size >= min_size)
+             .group_by(NetworkCluster.cluster_id, NetworkCluster.size))
+    total = session.scalar(select(func.count()).select_from(
+        select(NetworkCluster.cluster_id).where(NetworkCluster.size >= min_size).subquery())) or 0
+    rows = session.execute(query.order_by(banned.desc(), NetworkCluster.size.desc(), NetworkCluster.cluster_id)
+                           .limit(limit).offset(offset))
+    return [ClusterRow(*row) for row in rows], total

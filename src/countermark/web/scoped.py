@@ -127,3 +127,15 @@ def load_product(product_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: Sessi
 
 
 ScopedProduct = Annotated[Product, Depends(load_product)]
+
+
+def load_cluster(cluster_id: Annotated[str, Path(min_length=1, max_length=220)], db: SessionDep) -> str:
+    """Clusters are seen by investigators only (the route's `Allow`)."""
+    from countermark.network.models import NetworkCluster
+
+    if db.get(NetworkCluster, cluster_id) is None:
+        raise not_found("cluster")
+    return cluster_id
+
+
+ClusterId = Annotated[str, Depends(load_cluster)]
