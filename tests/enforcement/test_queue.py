@@ -32,3 +32,12 @@ def test_proactive_flags_are_queued_once_per_engine_version(market, clock):
         assert [e.action for e in entries] == ["review.flagged"] * 3
         assert audit.verify_chain(entries) is None
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 3
+
+
+def test_removed_listings_are_not_queued_again(market, clock):
+    from countermark.listings.models import Listing
+
+    with transaction(market) as session:
+        session.get(Listing, "L0-1").status = "removed"
+    with transaction(market) as session:
+        assert record_proactive_flags(session, [_flag("L0-1", version="v9")], clock=clock) == 0

@@ -26,7 +26,7 @@ def record_proactive_flags(
     """Queue every flagged decision for review; returns how many new items were created.
 
     Idempotent: an item is keyed by listing + engine version, so a re-scan never duplicates it (an
-    open item gets the new score and reasons). Listings not in the database are skipped.
+    open item gets the new score and reasons). Listings not in the database or not active are skipped.
     """
     flags = {d.listing_id: d for d in decisions if d.decision == "flag"}
     if not flags:
@@ -38,8 +38,8 @@ def record_proactive_flags(
     ids = list(flags)
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
-        sellers.update(session.execute(select(Listing.listing_id, Listing.seller_id)
-                                       .where(Listing.listing_id.in_(chunk))).all())
+        sellers.update(session.execute(select(Listing.listing_id, Listing.seller_id).where(
+            Listing.listing_id.in_(chunk), Listing.status == "active")).all())
         for item in session.scalars(select(ReviewItem).where(ReviewItem.listing_id.in_(chunk),
                                                              ReviewItem.source == "proactive")):
             existing[(item.listing_id, item.engine_version or "")] = item
