@@ -10,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
@@ -24,6 +25,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(audit_sample_app, name="audit-sample")
 
 EXIT_BAD_REQUEST = 1
+stdout = Console()  # results go to standard output; progress and messages to standard error
 
 
 class OutputFormat(StrEnum):
@@ -118,7 +120,7 @@ def report_metrics(
     elif out is not None:
         raise fail("--out needs --format json or csv", EXIT_BAD_REQUEST)
     else:
-        console.print(_metrics_table(results))
+        stdout.print(_metrics_table(results))
 
 
 @report_app.command("transparency")
@@ -325,7 +327,7 @@ def audit_sample_estimate(
                       f"{pct(s.low)} - {pct(s.high)}" if s.low is not None else "n/a")
     table.add_row("overall (stratified)", str(e.population), str(e.labelled), "", pct(e.share),
                   f"{pct(e.low)} - {pct(e.high)}")
-    console.print(table)
-    console.print(f"{report.unlabelled} of {report.sampled} sampled listings not labelled yet; "
-                  f"{report.disputed} disputed (no majority) left out.")
-    console.print(f"Method: {report.method}", highlight=False)
+    stdout.print(table)
+    stdout.print(f"{report.unlabelled} of {report.sampled} sampled listings not labelled yet; "
+                 f"{report.disputed} disputed (no majority) left out.")
+    stdout.print(f"Method: {report.method}", highlight=False)
