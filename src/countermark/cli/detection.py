@@ -47,6 +47,12 @@ def scan(
     workers: int = typer.Option(min(2, os.cpu_count() or 1), min=1, help="Processes scoring in parallel"),
     db: bool = typer.Option(False, "--db", help="Scan the listings in the database and queue flags for review"),
     batch_size: int = typer.Option(2_000, min=1, help="Listings per batch (memory use is about 2 x workers batches)"),
+    images: bool = typer.Option(True, "--images/--no-images", help="Match listing images with the bundle's brand "
+                                "images (when the bundle has images/)"),
+    engine: str = typer.Option("local", help="local, or spark: the same kernel on Apache Spark (docs/spark.md)"),
+    master: str = typer.Option("local[2]", help="Spark master URL, with --engine spark"),
+    spark_bundle: Path | None = typer.Option(None, "--bundle", help="With --engine spark and a Parquet directory "
+                                             "of listings as BUNDLE: the bundle giving brands and sellers"),
 ) -> None:
     """Score listings for counterfeit risk and explain each decision.
 
@@ -63,6 +69,12 @@ def scan(
         return
     if bundle is None or out is None:
         raise fail("give a BUNDLE and --out FILE.jsonl (or --db)", EXIT_UNREADABLE)
+    if engine != "local":
+        from countermark.cli.spark import scan_on_spark  # Spark area: output is Parquet unless OUT is .jsonl
+
+        scan_on_spark(bundle, out, engine=engine, master=master, threshold=limit, model_path=model_path,
+                      bundle=spark_bundle)
+        return
 
     from countermark.detection.batch import count_listings, scan_bundle
 
@@ -70,7 +82,7 @@ def scan(
         total = count_listings(bundle)
         from countermark.images.scan import scan_hook  # images area: matches with the bundle's brand images
 
-        image_matcher = scan_hook(bundle, radius=settings().image_match_distance)
+        image_matcher = scan_hook(bundle, radius=settings().image_match_distance) if images else None
         with progress() as bar:
             task = bar.add_task("scanning", total=total)
             summary = scan_bundle(bundle, out, threshold=limit, model_path=model_path, resume=resume,

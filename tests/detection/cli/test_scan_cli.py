@@ -43,7 +43,8 @@ def dev_part(dev_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 @pytest.fixture(scope="module")
 def part_scan(dev_part: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("scan") / "part.jsonl"
-    code, output = scan(str(dev_part), "--out", str(out), "--workers", "2", "--batch-size", "50", "--transparent")
+    code, output = scan(str(dev_part), "--out", str(out), "--workers", "2", "--batch-size", "50", "--transparent",
+                        "--no-images")
     assert code == 0, output
     return out
 
@@ -51,7 +52,7 @@ def part_scan(dev_part: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def dev_scan(dev_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("scan") / "dev.jsonl"
-    code, output = scan(str(dev_bundle), "--out", str(out), "--workers", "2", "--transparent")
+    code, output = scan(str(dev_bundle), "--out", str(out), "--workers", "2", "--transparent", "--no-images")
     assert code == 0, output
     return out
 
@@ -82,7 +83,7 @@ def test_dev_bundle_quality_is_sane(dev_bundle: Path, dev_scan: Path) -> None:
 def test_workers_and_batches_do_not_change_results(dev_part: Path, part_scan: Path, dev_scan: Path,
                                                    tmp_path: Path) -> None:
     out = tmp_path / "one.jsonl"
-    assert scan(str(dev_part), "--out", str(out), "--workers", "1", "--transparent")[0] == 0
+    assert scan(str(dev_part), "--out", str(out), "--workers", "1", "--transparent", "--no-images")[0] == 0
     assert out.read_bytes() == part_scan.read_bytes()
     assert dev_scan.read_bytes().startswith(part_scan.read_bytes())
 
@@ -93,7 +94,7 @@ def test_bad_records_are_rejected_not_lost(tiny_bundle: Path, tmp_path: Path) ->
     listings.write_text(good + '{"listing_id": "L9", "seller_id": "S-OLD", "title": "x", "price": -1}\n'
                         + "not json\n" + good.splitlines()[0] + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    code, output = scan(str(tiny_bundle), "--out", str(out), "--transparent")
+    code, output = scan(str(tiny_bundle), "--out", str(out), "--transparent", "--no-images")
     assert code == 3, output
     assert [r["listing_id"] for r in read_jsonl(out)] == ["L1", "L2", "L3", "L4", "L5"]
     rejects = read_jsonl(tmp_path / "out.rejects.jsonl")
@@ -115,7 +116,8 @@ def test_resume_after_interruption_gives_the_same_file(dev_part: Path, part_scan
     lines = full.splitlines(keepends=True)
     out = tmp_path / "partial.jsonl"
     out.write_bytes(b"".join(lines[:234]) + lines[234][:40])  # killed in the middle of a line
-    code, output = scan(str(dev_part), "--out", str(out), "--resume", "--batch-size", "100", "--transparent")
+    code, output = scan(str(dev_part), "--out", str(out), "--resume", "--batch-size", "100", "--transparent",
+                        "--no-images")
     assert code == 0, output
     assert "resumed after 234" in output
     assert out.read_bytes() == full
@@ -124,7 +126,7 @@ def test_resume_after_interruption_gives_the_same_file(dev_part: Path, part_scan
 def test_resume_refuses_another_bundles_output(tiny_bundle: Path, part_scan: Path, tmp_path: Path) -> None:
     out = tmp_path / "other.jsonl"
     shutil.copy(part_scan, out)
-    code, output = scan(str(tiny_bundle), "--out", str(out), "--resume", "--transparent")
+    code, output = scan(str(tiny_bundle), "--out", str(out), "--resume", "--transparent", "--no-images")
     assert code == 2 and "cannot resume" in output
 
 
@@ -136,7 +138,7 @@ def test_train_then_scan_uses_the_model(dev_bundle: Path, dev_part: Path, tmp_pa
     model = tmp_path / "var" / "models" / "detection.joblib"
     assert model.is_file()
     out = tmp_path / "model.jsonl"
-    code, output = scan(str(dev_part), "--out", str(out), "--workers", "1")
+    code, output = scan(str(dev_part), "--out", str(out), "--workers", "1", "--no-images")
     assert code == 0 and "model:detection" in output
     rows = read_jsonl(out)
     assert len(rows) == 600 and sum(r["decision"] == "flag" for r in rows) > 100
