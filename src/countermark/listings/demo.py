@@ -258,7 +258,9 @@ class _Market:
         if label == "counterfeit":
             seller = self.tactic_pools[tactic].pick(rng)
             title, description = self._counterfeit_text(tactic, db, p)
-            factor = rng.uniform(0.4, 0.65) if rng.random() < 0.12 else rng.uniform(0.08, 0.35)
+            roll = rng.random()  # most fakes are cheap; some are priced like used goods, a few like retail
+            factor = rng.uniform(0.65, 0.9) if roll < 0.03 else rng.uniform(0.4, 0.65) if roll < 0.12 \
+                else rng.uniform(0.08, 0.35)
             quantity = rng.randint(50, 5000) if rng.random() < 0.7 else rng.randint(1, 20)
             mark = "" if rng.random() < 0.5 else name.upper()
         elif tactic == "compatible":
@@ -349,6 +351,9 @@ class _Market:
             return title, rng.choice(descriptions), factor, rng.randint(1, 30), seller
         # used
         seller = (self.pools["used"] if rng.random() < 0.7 else self.pools["reseller"]).pick(rng)
+        if rng.random() < 0.1:  # broken goods: genuine, and as cheap as a fake
+            word = rng.choice(text.FOR_PARTS_WORDS)
+            return f"{title} - {word}", rng.choice(text.FOR_PARTS_DESCRIPTIONS), rng.uniform(0.1, 0.3), 1, seller
         word = rng.choice(text.USED_WORDS)
         title = f"{title} ({word})" if rng.random() < 0.6 else f"{word} {title}"
         return title, rng.choice(text.USED_DESCRIPTIONS), rng.uniform(0.35, 0.7), rng.randint(1, 3), seller

@@ -65,7 +65,9 @@ INSPIRED = (
 DESCRIPTION_ONLY = (
     "Brand: {b}. Original quality, same as in the shop.", "{b} logo on the product and on the box.",
     "Looks exactly like {b}, nobody can tell the difference.", "Made in the same factory as {b}.",
-    "Same as {b} original, much cheaper.", "Tags: {b}, {b} original, {b} official",
+    "Same as {b} original, much cheaper.", "Tags: {b}, {b} original, {b} official", "Keywords: {b} genuine new",
+    "Comes with {b} box and manual.", "#{b} #original #sale", "Quality like {b}, price like no-name.",
+    "Logo: {b}", "Fits everything the {b} one does, same parts inside.",
 )
 COUNTERFEIT_DESCRIPTIONS = (
     "Best price, high quality, free shipping worldwide.", "Factory direct, wholesale price, bulk orders welcome.",
@@ -95,6 +97,11 @@ USED_DESCRIPTIONS = (
     "Second hand, lightly used. See photos.", "Refurbished and tested, 90-day warranty.",
     "Open box, all accessories included.", "Used, works perfectly. No box.", "Minor scratches, fully working.",
     "Pre-owned in good condition, original packaging missing.",
+)
+FOR_PARTS_WORDS = ("for parts", "not working", "spares or repair", "faulty", "for parts or repair", "as is")
+FOR_PARTS_DESCRIPTIONS = (
+    "Genuine unit, does not power on. Sold as is for parts.", "Broken screen, everything else original.",
+    "Untested, no returns. Original item from an office clearance.",
 )
 RESALE_WORDS = ("New", "Sealed", "Genuine", "Brand new", "Authentic", "NIB")
 COMPATIBLE = (
