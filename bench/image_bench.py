@@ -131,7 +131,9 @@ def bench_matching(size: int, n_queries: int, n_brute: int, tx_python: str | Non
     one_by_one = min(200, n_queries)
     single_s = timed(lambda: [exact.query_one(q.tobytes()) for q in queries[:one_by_one]])
 
+    rss_before_approx = process.memory_info().rss
     approx = HashIndex.build(bank, radius=RADIUS, approximate=True)
+    approx_rss = process.memory_info().rss - rss_before_approx
     approx_s = timed(lambda: approx.query(queries))
     approx_hits = approx.query(queries)
     want = sum(len(h) for h in exact_hits)
@@ -157,6 +159,8 @@ def bench_matching(size: int, n_queries: int, n_brute: int, tx_python: str | Non
           f"({found} matches in {len(checked)} queries)")
     print(f"  memory per stored hash     : {exact.memory_bytes() / size:.1f} bytes (codes), "
           f"{(rss_after - rss_before) / size:.1f} bytes (RSS growth while building)   build {build:.2f}s")
+    print(f"  approximate mode memory    : {approx.memory_bytes() / size:.1f} bytes (estimate), "
+          f"{approx_rss / size:.1f} bytes (RSS growth while building)")
     if tx_python:
         sample = queries[:tx_queries]
         result = threatexchange_run(tx_python, bank, sample)
