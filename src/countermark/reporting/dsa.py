@@ -38,6 +38,7 @@ REPEAT_INFRINGER_EXPLANATION = (
     "threshold of the marketplace terms."
 )
 PUID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+VISIBLE = re.compile(r"[^\s\u200b\u200e\ufeff]")  # the schema's test for "not blank"
 EARLIEST_CONTENT_DATE = date(2000, 1, 1)
 
 
@@ -74,6 +75,10 @@ class ExportError(ValueError):
     """A statement that cannot be expressed in the Transparency Database schema."""
 
 
+def _blank(text: str) -> bool:
+    return VISIBLE.search(text) is None
+
+
 def _clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -81,7 +86,7 @@ def _clip(text: str, limit: int) -> str:
 
 def to_submission(record: SorRecord, config: SorExportConfig = SorExportConfig()) -> dict:
     """The API statement object for one record (POST /api/v1/statement body)."""
-    if not record.facts.strip():
+    if _blank(record.facts):
         raise ExportError(f"{record.key}: no facts recorded")
     if record.restriction_end and record.restriction_end < record.application_date:
         raise ExportError(f"{record.key}: restriction ends before it applies")
@@ -102,13 +107,14 @@ def to_submission(record: SorRecord, config: SorExportConfig = SorExportConfig()
         explanation = TRADEMARK_EXPLANATION if record.ground == "trademark_law" else TERMS_EXPLANATION
     if record.ground == "trademark_law":
         statement["decision_ground"] = "DECISION_GROUND_ILLEGAL_CONTENT"
-        relied_on = f"; right relied on: {record.ground_detail}" if record.ground_detail.strip() else ""
+        relied_on = "" if _blank(record.ground_detail) else f"; right relied on: {record.ground_detail}"
         statement["illegal_content_legal_ground"] = _clip(TRADEMARK_LAW + relied_on, 500)
         statement["illegal_content_explanation"] = explanation
         reference_url = config.law_url
     else:
         statement["decision_ground"] = "DECISION_GROUND_INCOMPATIBLE_CONTENT"
-        statement["incompatible_content_ground"] = _clip(record.ground_detail.strip() or config.terms_clause, 500)
+        clause = config.terms_clause if _blank(record.ground_detail) else record.ground_detail
+        statement["incompatible_content_ground"] = _clip(clause, 500)
         statement["incompatible_content_explanation"] = explanation
         statement["incompatible_content_illegal"] = "Yes"
         reference_url = config.terms_url
@@ -129,7 +135,7 @@ def to_submission(record: SorRecord, config: SorExportConfig = SorExportConfig()
     statement["decision_facts"] = _clip(record.facts, 5000)
     if record.source == "notice":
         statement["source_type"] = "SOURCE_ARTICLE_16"
-        if record.rights_holder:
+        if record.rights_holder and not _blank(record.rights_holder):
             statement["source_identity"] = _clip(f"Trade mark holder ({record.rights_holder})", 500)
     else:
         statement["source_type"] = "SOURCE_VOLUNTARY"
