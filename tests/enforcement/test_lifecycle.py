@@ -334,3 +334,23 @@ def test_ban_extends_to_linked_accounts(market, clock):
         linked = session.scalars(select(Sanction).where(Sanction.subject_id == "S2")).one()
         assert linked.kind == "ban" and linked.evidence == {"linked_to": "S0"} and not linked.automated
     assert chain_ok(market)
+
+
+def test_confirmed_takedown_feeds_the_counterfeit_hash_bank(market, clock, dev_bundle, tmp_path, monkeypatch):
+    import shutil
+
+    from countermark.hashbanks.models import HashBankEntry
+    from countermark.listings.models import ListingImage
+
+    image = sorted((dev_bundle / "images").rglob("*.jpg"))[0]
+    (tmp_path / "media").mkdir()
+    shutil.copy(image, tmp_path / "media" / "fake.jpg")
+    monkeypatch.setenv("COUNTERMARK_DATA_DIR", str(tmp_path))
+    with transaction(market) as session:
+        session.add(ListingImage(listing_id="L0-1", position=0, path="fake.jpg"))
+    register(market, clock)
+    [item] = items_of(market, submit(market, clock, ["L0-1"]))
+    _remove(market, clock, [item.id])
+    with transaction(market) as session:
+        entry = session.scalars(select(HashBankEntry).where(HashBankEntry.listing_id == "L0-1")).one()
+        assert entry.ref_id == "L0-1-1"
