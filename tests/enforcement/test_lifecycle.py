@@ -354,3 +354,34 @@ def test_confirmed_takedown_feeds_the_counterfeit_hash_bank(market, clock, dev_b
     with transaction(market) as session:
         entry = session.scalars(select(HashBankEntry).where(HashBankEntry.listing_id == "L0-1")).one()
         assert entry.ref_id == "L0-1-1"
+
+
+def test_two_reviewers_deciding_at_once_never_decide_twice(market, clock):
+    import threading
+
+    register(market, clock)
+    [item] = items_of(market, submit(market, clock, ["L0-1"]))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(reviewer):
+        barrier.wait()
+        try:
+            with transaction(market) as session:
+                if reviewer == "user:alice":
+                    service.remove(session, [item.id], reviewer=reviewer, clock=clock)
+                else:
+                    service.reject(session, [item.id], reviewer=reviewer, reason="genuine", clock=clock)
+            outcomes.append("decided")
+        except service.NotAllowed:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=decide, args=(r,)) for r in ("user:alice", "user:bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["decided", "refused"]
+    with transaction(market) as session:
+        assert session.scalar(select(func.count()).select_from(Decision)) == 1
+    assert chain_ok(market)
