@@ -17,7 +17,8 @@ EXIT_REFUSED = 1
 
 
 def _actor(name: str) -> str:
-    return name if ":" in name else f"user:{name}"
+    """Audit actor: "cli", an explicit "kind:name", or a user name."""
+    return name if name == "cli" or ":" in name else f"user:{name}"
 
 
 @contextmanager
@@ -42,6 +43,8 @@ def network_command(
     out: Path | None = typer.Option(None, "--out", help="Write seller_id,cluster_id CSV here"),
     db: bool = typer.Option(False, "--db", help="Cluster the sellers in the database and store the clusters"),
     actor: str = typer.Option("cli", help="Who runs it (audit log)"),
+    engine: str = typer.Option("local", help="local, or spark: distributed linkage on Apache Spark (docs/spark.md)"),
+    master: str = typer.Option("local[2]", help="Spark master URL, with --engine spark"),
 ) -> None:
     """Link seller accounts run by one party: sellers sharing identifiers form clusters."""
     if (bundle is None) == (not db):
@@ -49,9 +52,14 @@ def network_command(
     if bundle is not None:
         if out is None:
             raise fail("--out FILE.csv is required with a BUNDLE", EXIT_UNREADABLE)
+        if engine != "local":
+            from countermark.cli.spark import network_on_spark  # Spark area: Parquet unless OUT is .csv
+
+            network_on_spark(bundle, out, engine=engine, master=master)
+            return
         _network_bundle(bundle, out)
     else:
-        _network_database(out, _actor(actor) if actor != "cli" else actor)
+        _network_database(out, _actor(actor))
 
 
 def _network_bundle(path: Path, out: Path) -> None:
@@ -70,18 +78,14 @@ def _network_bundle(path: Path, out: Path) -> None:
 
 
 def _network_database(out: Path | None, actor: str) -> None:
-    from sqlalchemy import select
-
     from countermark.network.batch import write_assignments
-    from countermark.network.models import NetworkMember
-    from countermark.network.service import cluster_database
+    from countermark.network.service import cluster_assignments, cluster_database
 
     with _unit_of_work() as session:
         with console.status("clustering sellers"):
             report = cluster_database(session, actor=actor)
         if out is not None:
-            write_assignments(out, dict(session.execute(
-                select(NetworkMember.seller_id, NetworkMember.cluster_id).order_by(NetworkMember.seller_id)).all()))
+            write_assignments(out, cluster_assignments(session))
     console.print(f"{report.sellers} sellers in {report.clusters} clusters ({report.linked_clusters} of two or more "
                   f"accounts); {report.hub_keys} hub identifier(s) ignored (held by more than {report.hub_limit} "
                   f"sellers); stored as network run {report.run_id}")
@@ -107,7 +111,7 @@ def case_export(
 
     with _unit_of_work() as session:
         report = export_case(session, cluster, out, media_root=settings().data_dir / "media",
-                             actor=actor if actor == "cli" else _actor(actor))
+                             actor=_actor(actor))
     console.print(f"case {report.cluster_id}: {report.sellers} sellers, {report.listings} listings, "
                   f"{report.files} files -> {report.path}\nmanifest SHA-256 {report.manifest_sha256}")
     if report.missing_media:

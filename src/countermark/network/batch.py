@@ -28,15 +28,13 @@ def cluster_bundle(bundle: Bundle, out: Path, rules: LinkageRules = LinkageRules
     rejects: list[Reject] = []
     for item in bundle.sellers():
         (rejects if isinstance(item, Reject) else sellers).append(item)
-    assignments = link(sellers, rules).assignments()
-    write_assignments(out, assignments)
+    linkage = link(sellers, rules)
+    write_assignments(out, linkage.assignments())
     rejects_path = rejects_path_for(out)
     rejects_path.unlink(missing_ok=True)
     if rejects:
         write_rejects(rejects_path, rejects)
-    sizes: dict[str, int] = {}
-    for cluster_id in assignments.values():
-        sizes[cluster_id] = sizes.get(cluster_id, 0) + 1
+    sizes = linkage.cluster_sizes()
     return BatchReport(len(sellers), len(sizes), sum(1 for n in sizes.values() if n > 1), len(rejects),
                        rejects_path)
 

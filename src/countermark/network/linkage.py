@@ -216,6 +216,12 @@ class Linkage:
     def assignments(self) -> dict[str, str]:
         return dict(zip(self.graph.seller_ids, self.cluster_ids, strict=True))
 
+    def cluster_sizes(self) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for cluster_id in self.cluster_ids:
+            sizes[cluster_id] = sizes.get(cluster_id, 0) + 1
+        return sizes
+
     def hub_keys(self) -> list[tuple[str, int]]:
         """Keys suppressed as hubs, with how many sellers hold them."""
         return [(self.graph.keys[j], int(self.df[j])) for j in np.flatnonzero(self.df > self.hub_limit)]
@@ -254,10 +260,14 @@ def link_graph(graph: KeyGraph, rules: LinkageRules = LinkageRules()) -> Linkage
     return Linkage(graph, labels, weights, df, limit, rules)
 
 
+def link_keys(seller_ids: Iterable[str], keys: Iterable[SellerKey], rules: LinkageRules = LinkageRules()) -> Linkage:
+    """Steps 2-4 over already normalised keys."""
+    return link_graph(KeyGraph.build(seller_ids, ((k.seller_id, k.key, k.raw) for k in keys)), rules)
+
+
 def link(sellers: Iterable[Seller], rules: LinkageRules = LinkageRules()) -> Linkage:
     sellers = list(sellers)
-    items = ((k.seller_id, k.key, k.raw) for k in seller_keys(sellers))
-    return link_graph(KeyGraph.build((s.seller_id for s in sellers), items), rules)
+    return link_keys((s.seller_id for s in sellers), seller_keys(sellers), rules)
 
 
 def cluster(sellers: Iterable[Seller], rules: LinkageRules = LinkageRules()) -> dict[str, str]:

@@ -21,7 +21,7 @@ from countermark.enforcement import audit
 from countermark.listings.models import Seller, SellerIdentifier
 from countermark.listings.service import seller_records
 from countermark.network.identifiers import key_kind, normalise
-from countermark.network.linkage import LinkageRules, link, seller_keys
+from countermark.network.linkage import LinkageRules, link_keys, seller_keys
 from countermark.network.models import (
     BanEvasionFlag,
     NetworkCluster,
@@ -69,7 +69,7 @@ def cluster_database(session: Session, rules: LinkageRules = LinkageRules(), *, 
     now = now or datetime.now(UTC)
     sellers = list(seller_records(session))
     keys = list(seller_keys(sellers))
-    linkage = link(sellers, rules)
+    linkage = link_keys((s.seller_id for s in sellers), keys, rules)
     assignments = linkage.assignments()
 
     for table in (NetworkLink, NetworkMember, NetworkCluster, NetworkHub, NetworkKey):
@@ -77,9 +77,7 @@ def cluster_database(session: Session, rules: LinkageRules = LinkageRules(), *, 
     if keys:
         session.execute(insert(NetworkKey), [
             {"seller_id": k.seller_id, "key": k.key, "field": k.field, "raw": k.raw[:_RAW_CHARS]} for k in keys])
-    sizes: dict[str, int] = {}
-    for cluster_id in assignments.values():
-        sizes[cluster_id] = sizes.get(cluster_id, 0) + 1
+    sizes = linkage.cluster_sizes()
     if sizes:
         session.execute(insert(NetworkCluster),
                         [{"cluster_id": c, "size": n, "computed_at": now} for c, n in sizes.items()])
@@ -101,6 +99,12 @@ def cluster_database(session: Session, rules: LinkageRules = LinkageRules(), *, 
     flagged = flag_ban_evasion(session, actor=actor, now=now)
     return RunReport(run.id, run.sellers, run.clusters, sum(1 for n in sizes.values() if n > 1), len(hubs),
                      run.hub_limit, flagged)
+
+
+def cluster_assignments(session: Session) -> dict[str, str]:
+    """seller_id -> cluster_id of every clustered seller, as stored by the last run."""
+    return dict(session.execute(select(NetworkMember.seller_id, NetworkMember.cluster_id)
+                                .order_by(NetworkMember.seller_id)).all())
 
 
 def cluster_of(session: Session, seller_id: str) -> str | None:
