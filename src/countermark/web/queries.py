@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -49,11 +50,22 @@ def review_cards(session: Session, items: list[ReviewItem]) -> list[ReviewCard]:
     for item in items:
         listing = listings.get(item.listing_id)
         product = products.get((item.brand_id, item.matched_sku))
+        if product is None and item.brand_id and listing is not None:
+            product = _closest_product(session, item.brand_id, listing.title)
         ratio = round(listing.price / product.msrp, 3) if listing and product and product.msrp > 0 else None
         cards.append(ReviewCard(item=item, listing=listing, seller=sellers.get(item.seller_id), product=product,
                                 notice=notices.get(item.notice_id) if item.notice_id else None, price_ratio=ratio,
                                 reasons=list(item.reasons or [])))
     return cards
+
+
+def _closest_product(session: Session, brand_id: str, title: str) -> Product | None:
+    """For items without a matched SKU (notices): the brand's catalogue item whose title is most alike."""
+    candidates = list(session.execute(select(Product.id, Product.title).where(Product.brand_id == brand_id)))
+    if not candidates:
+        return None
+    best = process.extractOne(title, {pid: t for pid, t in candidates}, scorer=fuzz.token_set_ratio)
+    return session.get(Product, best[2]) if best and best[1] >= 50 else None
 
 
 def queue_page(

@@ -14,9 +14,10 @@ WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 640, 240, 44, 30, 14, 12
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 50_000, 100_000):
-        if value <= step:
-            return float(step)
+    # Multiples of 4, so the four grid steps are whole numbers.
+    for top in (4, 8, 12, 20, 40, 60, 80, 100, 200, 400, 600, 800, 1000, 2000, 4000, 10_000, 20_000, 40_000):
+        if value <= top:
+            return float(top)
     return float(value)
 
 
@@ -50,7 +51,7 @@ def line_chart(title: str, labels: Sequence[str], series: dict[str, Sequence[flo
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
     n = max(len(labels), 1)
     x = [LEFT + (plot_w * i / (n - 1) if n > 1 else plot_w / 2) for i in range(n)]
-    body = [_axes(top, "{:.0f}")]
+    body = [_axes(top, "{:g}")]
     legend = []
     for (name, values), colour in zip(series.items(), COLOURS, strict=False):
         points = " ".join(f"{x[i]:.1f},{TOP + plot_h * (1 - v / top):.1f}" for i, v in enumerate(values))
@@ -70,7 +71,7 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]], *, percent: bool = 
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM - TOP
     n = max(len(bars), 1)
     slot = plot_w / n
-    body = [_axes(top, "{:.0%}" if percent else "{:.0f}")]
+    body = [_axes(top, "{:.0%}" if percent else "{:g}")]
     for i, (label, value) in enumerate(bars):
         h = plot_h * min(value / top, 1.0) if top else 0
         x = LEFT + slot * i + slot * 0.15

@@ -32,11 +32,12 @@ def dashboard(request: Request, db: SessionDep, principal: CurrentPrincipal, sta
     lo, hi = period(_day(start), _day(end))
     brand = dashboard_brand(principal, brand_id[:200] or None)
     figures = metrics.compute_metrics(db, lo, hi, brand)
-    points = metrics.time_series(db, lo, hi, brand_id=brand, by_brand=False)
-    labels = [p.bucket.strftime("%m-%d") for p in points]
-    over_time = line_chart("Notices, proactive flags and removals per day", labels, {
-        "notified listings": [p.notices for p in points], "proactive flags": [p.flags for p in points],
-        "removals": [p.removals for p in points]})
+    by_day = {p.bucket: p for p in metrics.time_series(db, lo, hi, brand_id=brand, by_brand=False)}
+    days = [lo.date() + timedelta(days=n) for n in range((hi - lo).days)]
+    counts = {day: (p.notices, p.flags, p.removals) if (p := by_day.get(day)) else (0, 0, 0) for day in days}
+    over_time = line_chart("Notices, proactive flags and removals per day", [d.strftime("%m-%d") for d in days], {
+        "notified listings": [counts[d][0] for d in days], "proactive flags": [counts[d][1] for d in days],
+        "removals": [counts[d][2] for d in days]})
     per_brand = metrics.metrics_by_brand(db, lo, hi) if brand is None else {brand: figures}
     visible = brand_filter(principal)
     rows = [(b or "(no brand)", m) for b, m in per_brand.items() if visible is None or b in visible]
