@@ -38,6 +38,7 @@ FORMAT = "countermark-case"
 VERSION = 1
 MANIFEST = "manifest.json"
 MANIFEST_HASH = "manifest.sha256"
+_READ_IN_FULL = frozenset({MANIFEST, MANIFEST_HASH, "audit.jsonl", "audit_chain.csv"})
 
 
 @dataclass(frozen=True)
@@ -186,11 +187,8 @@ def export_case(session: Session, cluster_id: str, out: Path, *, media_root: Pat
                         "rules": run.rules} if run else None,
         "audit": {"first_seq": entries[0].seq if entries else None, "last_seq": entries[-1].seq if entries else None},
         "missing_media": sorted(set(missing)),
-        "files": {name: _sha256(package.read(name)) for name in sorted(package.files)},
     }
-    manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
-    manifest_sha = _sha256(manifest_bytes)
-    _write_zip(out, package, manifest_bytes, manifest_sha)
+    manifest_sha = _write_zip(out, package, manifest)
     audit.record(session, actor=actor, action="case.exported", subject=f"cluster:{cluster_id}", at=now,
                  details={"manifest_sha256": manifest_sha, "file": out.name, "files": len(package.files) + 2})
     return CaseReport(out, cluster_id, len(members), len(listings), len(package.files) + 2, manifest_sha,
@@ -206,17 +204,27 @@ def _audit_excerpt(session: Session, subjects: list[str], batch: int = 2_000) ->
     return [found[seq] for seq in sorted(found)]
 
 
-def _write_zip(out: Path, package: _Package, manifest: bytes, manifest_sha: str) -> None:
-    """The zip appears whole or not at all; fixed timestamps keep it reproducible."""
+def _write_zip(out: Path, package: _Package, manifest: dict[str, Any]) -> str:
+    """Write every file, then the manifest with their SHA-256; returns the manifest's SHA-256.
+
+    The zip appears whole or not at all; fixed timestamps keep it reproducible.
+    """
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     stamp = (1980, 1, 1, 0, 0, 0)
+    digests: dict[str, str] = {}
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo(MANIFEST, stamp), manifest)
-        archive.writestr(zipfile.ZipInfo(MANIFEST_HASH, stamp), _manifest_hash_line(manifest_sha))
         for name in sorted(package.files):
-            archive.writestr(zipfile.ZipInfo(name, stamp), package.read(name), compress_type=zipfile.ZIP_DEFLATED)
+            content = package.read(name)
+            digests[name] = _sha256(content)
+            archive.writestr(zipfile.ZipInfo(name, stamp), content, compress_type=zipfile.ZIP_DEFLATED)
+        manifest_bytes = json.dumps({**manifest, "files": digests}, indent=2, ensure_ascii=False,
+                                    sort_keys=True).encode("utf-8") + b"\n"
+        manifest_sha = _sha256(manifest_bytes)
+        archive.writestr(zipfile.ZipInfo(MANIFEST, stamp), manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(zipfile.ZipInfo(MANIFEST_HASH, stamp), _manifest_hash_line(manifest_sha))
     os.replace(tmp, out)
+    return manifest_sha
 
 
 def _manifest_hash_line(digest: str) -> bytes:
@@ -234,17 +242,22 @@ def verify_case(path: Path) -> list[str]:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as e:
         raise UnreadableCase(f"{path}: not a readable zip ({e})") from None
+    problems: list[str] = []
+    digests: dict[str, str] = {}  # name -> SHA-256, hashed as streamed (media can be large)
+    contents: dict[str, bytes] = {}  # the small files read in full
     with archive:
         names = [info.filename for info in archive.infolist()]
         if MANIFEST not in names or MANIFEST_HASH not in names:
             raise UnreadableCase(f"{path}: not a case package ({MANIFEST} or {MANIFEST_HASH} missing)")
-        problems: list[str] = []
         if len(names) != len(set(names)):
             problems.append("the zip holds the same file name twice")
-        contents: dict[str, bytes] = {}
-        for name in set(names):
+        for name in sorted(set(names)):
             try:
-                contents[name] = archive.read(name)
+                if name in _READ_IN_FULL:
+                    contents[name] = archive.read(name)
+                    digests[name] = _sha256(contents[name])
+                else:
+                    digests[name] = _stream_sha256(archive, name)
             except (zipfile.BadZipFile, OSError, ValueError) as e:  # CRC mismatch, truncated member
                 problems.append(f"{name}: unreadable ({e})")
     manifest_bytes = contents.get(MANIFEST, b"")
@@ -258,14 +271,22 @@ def verify_case(path: Path) -> list[str]:
     if manifest.get("format") != FORMAT:
         problems.append(f"{MANIFEST}: format is not {FORMAT!r}")
     for name, digest in sorted(files.items()):
-        if name not in contents:
+        if name not in digests:
             problems.append(f"{name}: listed in the manifest but missing")
-        elif _sha256(contents[name]) != digest:
+        elif digests[name] != digest:
             problems.append(f"{name}: SHA-256 does not match the manifest (file altered)")
-    for name in sorted(set(contents) - set(files) - {MANIFEST, MANIFEST_HASH}):
+    for name in sorted(set(digests) - set(files) - {MANIFEST, MANIFEST_HASH}):
         problems.append(f"{name}: not listed in the manifest (file added)")
     problems += _verify_audit(contents.get("audit.jsonl", b""), contents.get("audit_chain.csv", b""))
     return problems
+
+
+def _stream_sha256(archive: zipfile.ZipFile, name: str) -> str:
+    digest = hashlib.sha256()
+    with archive.open(name) as member:
+        while chunk := member.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _verify_audit(excerpt: bytes, chain_csv: bytes) -> list[str]:
