@@ -15,7 +15,7 @@ from countermark.detection.brands import BrandIndex, Mention, fuzzy_words
 from countermark.detection.catalogue import Catalogue, ProductMatch
 from countermark.detection.context import ImageMatch, ScanContext, SellerFacts
 from countermark.detection.normalise import fold_capitals, name_skeleton, plain, skeleton
-from countermark.detection.vocabulary import Hit, Lexicon, Term, blank, data_file_terms, data_terms
+from countermark.detection.vocabulary import Hit, Lexicon, Term, data_file_terms, data_terms, tagged
 from countermark.listings.records import Brand, Listing
 
 # Words allowed between a nominative cue and the brand: "compatible with the Sony", "for all Apple".
@@ -102,11 +102,14 @@ class Analyser:
         self.catalogue = Catalogue(brands)
         self._authorised = {(s, b.brand_id) for b in brands for s in b.authorized_sellers}
         red_flags = [Term(t, "strong", b.brand_id) for b in brands for t in b.red_flag_terms]
-        self.replica = Lexicon([*data_terms("replica"), *red_flags])
-        self.benign = Lexicon(data_file_terms("replica", "benign.txt"), disguise=False)
-        self.accessory = Lexicon(data_file_terms("context", "accessory.txt"), disguise=False)
-        self.used = Lexicon(data_file_terms("context", "used.txt"), disguise=False)
-        self.sale = Lexicon(data_file_terms("context", "sale.txt"), disguise=False)
+        # One matcher for every word list: one pass over the text and one over its skeleton.
+        self.vocabulary = Lexicon([
+            *tagged([*data_terms("replica"), *red_flags], "replica", disguisable=True),
+            *tagged(data_file_terms("replica", "benign.txt"), "benign", disguisable=True),
+            *tagged(data_file_terms("context", "accessory.txt"), "accessory", disguisable=False),
+            *tagged(data_file_terms("context", "used.txt"), "used", disguisable=False),
+            *tagged(data_file_terms("context", "sale.txt"), "sale", disguisable=False),
+        ])
         self.nominative = Cues(_cue_list("nominative.txt"), _cue_list("nominative_after.txt"), model_between=True)
         self.lookalike = Cues(_cue_list("lookalike_before.txt"), _cue_list("lookalike_after.txt"),
                               model_between=False)
@@ -134,13 +137,10 @@ class Analyser:
         if product is not None and (brand is None or product.brand_id != brand.brand_id):
             product = None
         seller = context.sellers.get(listing.seller_id)
-        replica_text = blank(text, self.benign.spans(text))
-        if replica_text is text:
-            replica_skeleton = f"{fields.title_skeleton} {fields.description_skeleton}"
-        else:
-            replica_skeleton = skeleton(replica_text)
-        replica_hits = tuple(h for h in self.replica.find(replica_text, replica_skeleton)
-                             if h.term.brand_id is None or h.term.brand_id in brand_ids)
+        words = self.vocabulary.find(text, f"{fields.title_skeleton} {fields.description_skeleton}")
+        benign = [h for h in words if h.term.kind == "benign"]
+        replica_hits = tuple(h for h in words if h.term.kind == "replica" and not _inside(h, benign)
+                             and (h.term.brand_id is None or h.term.brand_id in brand_ids))
         nominative_cue = nominative.get(mention.brand_id) if mention is not None else None
         if any(h.term.strength == "strong" for h in replica_hits):
             nominative_cue = None  # "compatible" does not excuse "AAA replica": sellers of fakes write both
@@ -154,9 +154,9 @@ class Analyser:
             nominative_cue=nominative_cue,
             lookalike_cue=next((lookalike[id(m)] for m in ranked if lookalike[id(m)]
                                 and mention is not None and m.brand_id == mention.brand_id), None),
-            accessory_cue=_first(self.accessory.find(text)),
-            used_cue=_first(self.used.find(text)),
-            sale_cue=_first(self.sale.find(text)),
+            accessory_cue=_first(words, "accessory"),
+            used_cue=_first(words, "used"),
+            sale_cue=_first(words, "sale"),
             replica_hits=replica_hits,
             product=product,
             seller=seller,
@@ -191,8 +191,14 @@ def _distinctive(match: ProductMatch) -> bool:
     return len(key) >= 6 and any(c.isdigit() for c in key) and (any(c.isalpha() for c in key) or len(key) >= 7)
 
 
-def _first(hits: list[Hit]) -> str | None:
-    return min(hits, key=lambda h: h.start).term.text if hits else None
+def _first(hits: list[Hit], kind: str) -> str | None:
+    of_kind = [h for h in hits if h.term.kind == kind]
+    return min(of_kind, key=lambda h: h.start).term.text if of_kind else None
+
+
+def _inside(hit: Hit, innocent: list[Hit]) -> bool:
+    """Part of an innocent phrase ("copy" in "copy of receipt"), found in the same form of the text."""
+    return any(b.disguised == hit.disguised and b.start <= hit.start and hit.end <= b.end for b in innocent)
 
 
 def _age_days(seller: SellerFacts | None, listing: Listing) -> int | None:

@@ -46,7 +46,7 @@ MIN_FUZZY_LENGTH = 4
 MIN_SKELETON_LENGTH = 2  # two-letter names ("HP") only with a look-alike character, see _really_disguised
 TWO_EDIT_LENGTH = 8
 _FUZZY_CACHE_LIMIT = 200_000
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NOT_WORD = re.compile(r"[^a-z0-9\s]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +109,7 @@ class BrandIndex:
         self._fuzzy_choices = list(self._fuzzy_names)
         self._fuzzy_cache: dict[str, tuple[str, int] | None] = {}
         self._max_words = max((k.count(" ") + 1 for k in self._fuzzy_choices), default=1)
+        self._name_words = frozenset(w for k in self._fuzzy_choices if " " in k for w in k.split())
         lengths = [len(k) for k in self._fuzzy_choices] or [0]
         self._fuzzy_lengths = (max(min(lengths), MIN_FUZZY_LENGTH), max(lengths))
 
@@ -175,8 +176,11 @@ class BrandIndex:
                 if e is not None and not _is_ordinary_word(word):
                     out.append(Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words"))
         shortest, longest = self._fuzzy_lengths
+        anchors = self._name_words
         for n in range(1, self._max_words + 1 if self._fuzzy_choices else 1):
             for i in range(len(words) - n + 1):
+                if n > 1 and anchors.isdisjoint(words[i:i + n]):
+                    continue  # one or two edits leave a word of a several-word name intact
                 candidate = " ".join(words[i:i + n]) if n > 1 else words[i]
                 if not shortest - 2 <= len(candidate) <= longest + 2:
                     continue
@@ -212,7 +216,7 @@ class BrandIndex:
 
 def fuzzy_words(plain_text: str) -> list[str]:
     """Words for misspelling search: transliterated, punctuation inside a word dropped ('da-lite' -> 'dalite')."""
-    return [w for w in (_NOT_WORD.sub("", t) for t in transliterate(plain_text).split()) if w]
+    return _NOT_WORD.sub("", transliterate(plain_text)).split()
 
 
 def _names_of(brand: Brand) -> list[str]:

@@ -27,6 +27,7 @@ TITLE_ORDER_SIMILARITY = 70.0  # token-sort: and the listing is not mostly about
 MODEL_TITLE_AGREEMENT = 50.0
 MIN_CATEGORY_PRODUCTS = 3
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_DIGIT = re.compile(r"\d")
 _CANDIDATE_LIMIT = 24
 
 
@@ -37,6 +38,7 @@ class ProductMatch:
     how: MatchHow
     reference_price: float
     evidence: str  # the model number, the catalogue title or the category
+    evidence_in_title: bool = False  # a model number written in the listing's title (not only its description)
 
     @property
     def sku(self) -> str | None:
@@ -95,6 +97,8 @@ class Catalogue:
     def match(self, title: str, text: str, category: str, brand_ids: Sequence[str]) -> ProductMatch | None:
         """Best catalogue product for a listing; `title`/`text` are plain-normalised, brands in preference order."""
         by_model = self._match_model_number(title, text, brand_ids)
+        if by_model is not None and by_model.evidence_in_title:
+            return by_model
         by_title = next((m for m in (self._match_title(b, title) for b in brand_ids) if m is not None), None)
         if by_model is not None and (by_title is None or not _title_contradicts(title, by_model, by_title)):
             return by_model
@@ -121,12 +125,12 @@ class Catalogue:
         unique = list({id(e): e for e in preferred}.values())
         best = unique[0] if len(unique) == 1 else max(
             unique, key=lambda e: (fuzz.token_set_ratio(title, e.title), -unique.index(e)))
-        in_title = any(model_key(m) in keys and model_key(m) in set(_model_candidates(title))
-                       for m in best.product.model_numbers)
+        title_keys = set(_model_candidates(title))
+        in_title = any(model_key(m) in title_keys for m in best.product.model_numbers)
         if not in_title and fuzz.token_set_ratio(title, best.title) < MODEL_TITLE_AGREEMENT:
             return None  # a number in the description alone, for a product the title does not describe
         model = next(m for m in best.product.model_numbers if model_key(m) in keys)
-        return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model)
+        return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model, in_title)
 
     def _match_title(self, brand_id: str, title: str) -> ProductMatch | None:
         entries = self._titles.get(brand_id)
@@ -184,8 +188,15 @@ def model_key(model: str) -> str | None:
 
 
 def _model_candidates(text: str) -> Iterable[str]:
-    keys = [_NOT_ALNUM.sub("", t) for t in text.split()]
-    yield from (k for k in keys if len(k) >= MIN_MODEL_NUMBER)
-    for a, b in zip(keys, keys[1:], strict=False):  # "MC359LL/A" written "mc359ll a"
-        if a and b and len(a) + len(b) >= MIN_MODEL_NUMBER:
-            yield a + b
+    """Words with a digit (model numbers always have one), alone and joined with a neighbour."""
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        if not _DIGIT.search(token):
+            continue
+        key = _NOT_ALNUM.sub("", token)
+        if len(key) >= MIN_MODEL_NUMBER:
+            yield key
+        if i + 1 < len(tokens):  # "MC359LL/A" written "mc359ll a"
+            yield key + _NOT_ALNUM.sub("", tokens[i + 1])
+        if i > 0:
+            yield _NOT_ALNUM.sub("", tokens[i - 1]) + key

@@ -147,16 +147,16 @@ def skeleton_with_offsets(plain_text: str) -> tuple[str, list[int]]:
 
 def _merge(chars: list[tuple[str, int]], sequence: str, letter: str) -> list[tuple[str, int]]:
     """Replace each run of characters spelling `sequence` with `letter` (keeping the first offset)."""
+    text = "".join(c for c, _ in chars)
+    if sequence not in text:
+        return chars
     merged: list[tuple[str, int]] = []
     j = 0
-    n = len(sequence)
-    while j < len(chars):
-        if "".join(c for c, _ in chars[j:j + n]) == sequence:
-            merged.append((letter, chars[j][1]))
-            j += n
-        else:
-            merged.append(chars[j])
-            j += 1
+    while (found := text.find(sequence, j)) >= 0:
+        merged.extend(chars[j:found])
+        merged.append((letter, chars[found][1]))
+        j = found + len(sequence)
+    merged.extend(chars[j:])
     return merged
 
 

@@ -20,6 +20,8 @@ class Term:
     text: str  # as written in the data file or by the brand
     strength: Strength
     brand_id: str | None = None  # a brand's own red-flag term
+    kind: str = ""  # which list it comes from, when several lists share one matcher
+    disguisable: bool = True  # also looked for on the look-alike skeleton
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,7 @@ class Hit:
 class Lexicon:
     """Whole-word search for many terms at once, on the plain text and on the skeleton."""
 
-    def __init__(self, terms: Iterable[Term], *, disguise: bool = True) -> None:
+    def __init__(self, terms: Iterable[Term]) -> None:
         self._plain = ahocorasick.Automaton()
         self._skeleton = ahocorasick.Automaton()
         plain_keys: dict[str, list[Term]] = {}
@@ -45,7 +47,7 @@ class Lexicon:
             plain_keys.setdefault(key, []).append(term)
             skel = name_skeleton(term.text)
             # Only terms with enough letters go to the skeleton: "1:1" or "aaa" would match noise there.
-            if disguise and sum(c.isalpha() for c in key) >= 4 and key.isascii():
+            if term.disguisable and sum(c.isalpha() for c in key) >= 4 and key.isascii():
                 skeleton_keys.setdefault(skel, []).append(term)
         for automaton, keys in ((self._plain, plain_keys), (self._skeleton, skeleton_keys)):
             for key, found in keys.items():
@@ -64,9 +66,6 @@ class Lexicon:
             hits.extend(h for h in self._search(self._skeleton, skeleton_text, disguised=True) if h.term not in known)
         return hits
 
-    def spans(self, plain_text: str) -> list[tuple[int, int]]:
-        return [(h.start, h.end) for h in self.find(plain_text)]
-
     @staticmethod
     def _search(automaton: ahocorasick.Automaton, text: str, *, disguised: bool) -> list[Hit]:
         out: list[Hit] = []
@@ -77,14 +76,8 @@ class Lexicon:
         return out
 
 
-def blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
-    """Replace spans with spaces (offsets stay valid), e.g. to drop innocent phrases before a search."""
-    chars = list(text)
-    touched = False
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-        touched = True
-    return "".join(chars) if touched else text
+def tagged(terms: Iterable[Term], kind: str, *, disguisable: bool) -> list[Term]:
+    return [Term(t.text, t.strength, t.brand_id, kind, disguisable) for t in terms]
 
 
 @cache
