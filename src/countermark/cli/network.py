@@ -11,7 +11,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
-from countermark.cli.common import console, database, fail, settings
+from countermark.cli.common import console, database, fail, progress, settings
 
 EXIT_REFUSED = 1
 
@@ -67,7 +67,10 @@ def _network_bundle(path: Path, out: Path) -> None:
     from countermark.network.batch import cluster_bundle
 
     try:
-        report = cluster_bundle(Bundle.open(path), out)
+        opened = Bundle.open(path)
+        with progress() as bar:
+            task = bar.add_task("normalising sellers' identifiers", total=None)
+            report = cluster_bundle(opened, out, on_seller=lambda: bar.advance(task))
     except BundleError as e:
         raise fail(str(e), EXIT_UNREADABLE) from None
     console.print(f"{report.sellers} sellers in {report.clusters} clusters "
