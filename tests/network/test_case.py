@@ -130,3 +130,18 @@ def test_cli_case_verify_exit_codes(package: Path, tmp_path: Path):
     assert result.exit_code == 1 and "sellers.csv" in result.output
     (tmp_path / "junk.zip").write_bytes(b"junk")
     assert runner.invoke(app, ["case", "verify", str(tmp_path / "junk.zip")]).exit_code == 2
+
+
+def test_media_paths_escaping_the_store_are_never_packed(ring, tmp_path: Path):
+    from countermark.listings.models import ListingImage
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not evidence")
+    with transaction(ring.engine) as session:
+        session.add(ListingImage(listing_id="L-R1-1", position=1, path="../secret.txt"))
+    with transaction(ring.engine) as session:
+        report = export_case(session, ring.cluster_id, tmp_path / "case.zip", media_root=ring.media_root,
+                             actor="cli", now=NOW)
+    assert report.missing_media == ["../secret.txt"]
+    assert not any("secret" in name for name in members(tmp_path / "case.zip"))
+    assert verify_case(tmp_path / "case.zip") == []
