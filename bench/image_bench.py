@@ -159,8 +159,7 @@ def bench_matching(size: int, n_queries: int, n_brute: int, tx_python: str | Non
           f"({found} matches in {len(checked)} queries)")
     print(f"  memory per stored hash     : {exact.memory_bytes() / size:.1f} bytes (codes), "
           f"{(rss_after - rss_before) / size:.1f} bytes (RSS growth while building)   build {build:.2f}s")
-    print(f"  approximate mode memory    : {approx.memory_bytes() / size:.1f} bytes (estimate), "
-          f"{approx_rss / size:.1f} bytes (RSS growth while building)")
+    print(f"  approximate mode memory    : {approx_rss / size:.1f} bytes per hash (RSS growth while building)")
     if tx_python:
         sample = queries[:tx_queries]
         result = threatexchange_run(tx_python, bank, sample)
