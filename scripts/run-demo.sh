@@ -12,6 +12,8 @@ step "database: $COUNTERMARK_DATA_DIR/countermark.db (SQLite; set COUNTERMARK_DA
 "$CM" db upgrade
 step "import $DEMO (idempotent: safe to run again)"
 "$CM" import "$DEMO" --rejects "$COUNTERMARK_DATA_DIR/demo.rejects.jsonl" || [ $? -eq 3 ]
+step "brand reference images into the hash bank"
+"$CM" images bank add brand-reference --bundle "$DEMO"
 step "seller network: link accounts run by one party"
 "$CM" network --db
 step "proactive scan: flag listings into the review queue"

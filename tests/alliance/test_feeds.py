@@ -41,7 +41,7 @@ def test_profiles_published_on_a_are_pulled_by_b(pair):
     report = pull_peer(b.engine, "market-a")
     assert report.kinds == {"profile": 30}
     with transaction(b.engine) as session:
-        brands = {x.brand_id: x for x in scan_brands(session, b.identity)}
+        brands = {x.brand_id: x for x in scan_brands(session, b.identity.secret)}
     assert "sony" in brands and brands["sony"].products
     # publishing again with nothing changed appends nothing; pulling again imports nothing
     with transaction(a.engine) as session:
@@ -55,12 +55,12 @@ def test_retraction_withdraws_a_signal(pair):
         share_term(session, a.identity, "super copy")
     pull_peer(b.engine, "market-a")
     with transaction(b.engine) as session:
-        assert all("super copy" in x.red_flag_terms for x in scan_brands(session, b.identity))
+        assert all("super copy" in x.red_flag_terms for x in scan_brands(session, b.identity.secret))
     with transaction(a.engine) as session:
         retract(session, a.identity, "term:*:super copy")
     assert pull_peer(b.engine, "market-a").retracted == 1
     with transaction(b.engine) as session:
-        assert not any("super copy" in x.red_flag_terms for x in scan_brands(session, b.identity))
+        assert not any("super copy" in x.red_flag_terms for x in scan_brands(session, b.identity.secret))
 
 
 def tampered(change):

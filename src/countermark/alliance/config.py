@@ -27,18 +27,20 @@ def alliance_dir(settings: Settings) -> Path:
     return settings.data_dir / "alliance"
 
 
-def load_identity(settings: Settings) -> AllianceIdentity:
-    """The instance's signing key (created on first use) and the alliance secret.
-
-    The secret comes from `COUNTERMARK_ALLIANCE_SECRET` or `<data_dir>/alliance/secret`; without one,
-    identifiers are never published or compared.
-    """
-    folder = alliance_dir(settings)
-    key = load_or_create_private_key(folder / "ed25519.pem")
+def load_secret(settings: Settings) -> bytes:
+    """The alliance secret, from `COUNTERMARK_ALLIANCE_SECRET` or `<data_dir>/alliance/secret`; empty when
+    unset, and then identifiers are never published or compared."""
     secret = settings.alliance_secret
-    if not secret and (folder / "secret").is_file():
-        secret = (folder / "secret").read_text(encoding="utf-8").strip()
-    return AllianceIdentity(settings.instance_name, key, secret.encode("utf-8"))
+    path = alliance_dir(settings) / "secret"
+    if not secret and path.is_file():
+        secret = path.read_text(encoding="utf-8").strip()
+    return secret.encode("utf-8")
+
+
+def load_identity(settings: Settings) -> AllianceIdentity:
+    """The instance's signing key (created on first use) and the alliance secret."""
+    key = load_or_create_private_key(alliance_dir(settings) / "ed25519.pem")
+    return AllianceIdentity(settings.instance_name, key, load_secret(settings))
 
 
 def new_secret() -> str:

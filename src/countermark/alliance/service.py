@@ -121,21 +121,21 @@ def peer_bank_entries(session: Session) -> list[BankEntry]:
     return entries
 
 
-def _hash_owners(session: Session, identity: AllianceIdentity) -> dict[str, set[str]]:
+def _hash_owners(session: Session, secret: bytes) -> dict[str, set[str]]:
     """keyed identifier hash -> local seller ids (computed once per scan)."""
     owners: dict[str, set[str]] = {}
-    if identity.secret:
+    if secret:
         for seller in seller_records(session):
-            for h in identifier_hashes(identity.secret, seller.identifiers, seller.country):
+            for h in identifier_hashes(secret, seller.identifiers, seller.country):
                 owners.setdefault(h, set()).add(seller.seller_id)
     return owners
 
 
-def scan_brands(session: Session, identity: AllianceIdentity) -> list[records.Brand]:
+def scan_brands(session: Session, secret: bytes) -> list[records.Brand]:
     """Local brands, plus peers' brand profiles that are not local, plus shared vocabulary as red-flag terms."""
     brands = {b.brand_id: b for b in brand_records(session)}
     profiles = active_signals(session, "profile")
-    owners = _hash_owners(session, identity) if profiles else {}
+    owners = _hash_owners(session, secret) if profiles else {}
     for s in profiles:
         p = s.payload
         if p["brand_id"] in brands:
@@ -159,19 +159,18 @@ def scan_brands(session: Session, identity: AllianceIdentity) -> list[records.Br
     return [brands[k] for k in sorted(brands)]
 
 
-def banned_actor_links(session: Session, identity: AllianceIdentity, sellers: Iterable[records.Seller]
-                       ) -> dict[str, str]:
+def banned_actor_links(session: Session, secret: bytes, sellers: Iterable[records.Seller]) -> dict[str, str]:
     """seller_id -> evidence, for sellers sharing an identifier with an actor a peer has banned."""
     index: dict[str, str] = {}
     for s in active_signals(session, "banned_actor"):
         for h in s.payload.get("identifiers", []):
             index.setdefault(h, s.peer)
-    if not index or not identity.secret:
+    if not index or not secret:
         return {}
     found: dict[str, str] = {}
     for seller in sellers:
         for kind in ("emails", "phones", "payout_accounts", "addresses", "websites"):
-            hits = identifier_hashes(identity.secret, {kind: seller.identifiers.get(kind, ())}, seller.country)
+            hits = identifier_hashes(secret, {kind: seller.identifiers.get(kind, ())}, seller.country)
             peers = sorted({index[h] for h in hits if h in index})
             if peers:
                 found[seller.seller_id] = (f"shares {kind.replace('_', ' ')} with an actor banned by peer "

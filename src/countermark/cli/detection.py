@@ -65,7 +65,7 @@ def scan(
     if db:
         if bundle is not None or out is not None:
             raise fail("--db scans the database: give no BUNDLE or --out", EXIT_UNREADABLE)
-        _scan_database(limit, model_path)
+        _scan_database(limit, model_path, images)
         return
     if bundle is None or out is None:
         raise fail("give a BUNDLE and --out FILE.jsonl (or --db)", EXIT_UNREADABLE)
@@ -110,24 +110,32 @@ class DatabaseScan:
 
 
 def scan_database(engine: Engine, *, threshold: float, model_path: Path | None = None,
-                  on_progress: Callable[[int], None] | None = None, batch_size: int = 2_000) -> DatabaseScan:
+                  on_progress: Callable[[int], None] | None = None, batch_size: int = 2_000,
+                  media_root: Path | None = None, alliance_secret: bytes = b"",
+                  image_radius: int = 31) -> DatabaseScan:
     """Scan every active listing in the database and queue the flagged ones for review (idempotent).
 
     Glue between the database and the pure kernel: brands, sellers' history (upheld strikes, links to
     banned accounts) and listings are read as plain records; each batch's flags are committed with
     `enforcement.queue.record_proactive_flags`, so an interrupted scan keeps what it queued and a re-scan
-    never duplicates an item.
+    never duplicates an item. With `media_root`, listing images are matched against every hash bank
+    (local and imported from alliance peers); peers' brand profiles, vocabulary and banned actors are
+    used as well.
     """
+    from countermark.alliance.service import peer_bank_entries, scan_brands
     from countermark.detection.context import ScanContext
     from countermark.detection.engine import DetectionEngine
     from countermark.detection.model import load_model
     from countermark.enforcement.queue import record_proactive_flags
+    from countermark.hashbanks.service import bank_entries
+    from countermark.images.matcher import ImageMatcher
     from countermark.listings.service import listing_records
-    from countermark.rights.bundle_io import brand_records
     from countermark.storage.engine import session_factory, transaction
 
     with transaction(engine) as session:
-        brands = brand_records(session)
+        brands = scan_brands(session, alliance_secret)
+        entries = [*bank_entries(session), *peer_bank_entries(session)] if media_root is not None else []
+    matcher = ImageMatcher(entries, radius=image_radius) if entries else None
     detector = DetectionEngine(brands, threshold=threshold,
                                model=load_model(model_path) if model_path is not None else None)
     facts: dict[str, SellerFacts] = {}
@@ -136,9 +144,10 @@ def scan_database(engine: Engine, *, threshold: float, model_path: Path | None =
         for batch in listing_records(reader, batch_size, status="active"):
             with transaction(engine) as session:
                 missing = sorted({x.seller_id for x in batch} - facts.keys())
-                facts.update(_seller_facts(session, missing))
+                facts.update(_seller_facts(session, missing, alliance_secret))
+                images = matcher.match_listings(batch, media_root) if matcher and media_root else {}
                 context = ScanContext(sellers={x.seller_id: facts[x.seller_id] for x in batch
-                                               if x.seller_id in facts})
+                                               if x.seller_id in facts}, image_matches=images)
                 decisions = detector.scan(batch, context)
                 queued += record_proactive_flags(session, decisions)
             scanned += len(batch)
@@ -148,12 +157,15 @@ def scan_database(engine: Engine, *, threshold: float, model_path: Path | None =
     return DatabaseScan(scanned, flagged, queued, detector.version)
 
 
-def _seller_facts(session: Session, seller_ids: list[str]) -> dict[str, SellerFacts]:
-    """Registration date, upheld (not lifted) strikes and ban-evasion links of sellers, from the database."""
+def _seller_facts(session: Session, seller_ids: list[str], alliance_secret: bytes = b"") -> dict[str, SellerFacts]:
+    """Registration date, upheld (not lifted) strikes and ban-evasion links of sellers, from the database
+    (links to accounts banned here, or to actors banned by alliance peers)."""
     from sqlalchemy import func, select
 
+    from countermark.alliance.service import banned_actor_links
     from countermark.enforcement.models import Strike
     from countermark.listings.models import Seller
+    from countermark.listings.service import seller_records
     from countermark.network.service import banned_links
 
     if not seller_ids:
@@ -162,24 +174,29 @@ def _seller_facts(session: Session, seller_ids: list[str]) -> dict[str, SellerFa
                                       .where(Seller.seller_id.in_(seller_ids))).all())
     strikes = dict(session.execute(select(Strike.seller_id, func.count()).where(
         Strike.seller_id.in_(seller_ids), Strike.lifted_at.is_(None)).group_by(Strike.seller_id)).all())
+    peers = banned_actor_links(session, alliance_secret, seller_records(session, seller_ids)) if alliance_secret else {}
     facts: dict[str, SellerFacts] = {}
     for seller_id in seller_ids:
         evidence = banned_links(session, seller_id)
+        link = evidence.summary() if evidence is not None else peers.get(seller_id)
         facts[seller_id] = SellerFacts(seller_id, str(registered.get(seller_id) or ""),
                                        prior_infringements=int(strikes.get(seller_id, 0)),
-                                       linked_to_banned=evidence is not None,
-                                       link_evidence=evidence.summary() if evidence is not None else None)
+                                       linked_to_banned=link is not None, link_evidence=link)
     return facts
 
 
-def _scan_database(threshold: float, model_path: Path | None) -> None:
+def _scan_database(threshold: float, model_path: Path | None, images: bool = True) -> None:
+    from countermark.alliance.config import load_secret
     from countermark.cli.common import database
 
+    config = settings()
     try:
         with database() as engine, progress() as bar:
             task = bar.add_task("scanning database", total=None)
             summary = scan_database(engine, threshold=threshold, model_path=model_path,
-                                    on_progress=lambda n: bar.advance(task, n))
+                                    on_progress=lambda n: bar.advance(task, n),
+                                    media_root=config.data_dir / "media" if images else None,
+                                    alliance_secret=load_secret(config), image_radius=config.image_match_distance)
     except ValueError as e:
         raise fail(str(e), EXIT_UNREADABLE) from None
     console.print(f"{summary.scanned:,} listings scanned, {summary.flagged:,} flagged, "

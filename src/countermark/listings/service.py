@@ -191,8 +191,11 @@ def import_bundle(engine: Engine, bundle: Bundle, rejects_path: Path, *, media_r
 
 # ---------------------------------------------------------------- rows back to records
 
-def seller_records(session: Session) -> Iterator[records.Seller]:
+def seller_records(session: Session, seller_ids: Sequence[str] | None = None) -> Iterator[records.Seller]:
+    """Sellers (all, or those named) as plain records with their raw identifiers."""
     stmt = select(Seller).options(selectinload(Seller.identifiers)).order_by(Seller.seller_id)
+    if seller_ids is not None:
+        stmt = stmt.where(Seller.seller_id.in_(list(seller_ids)))
     for seller in session.scalars(stmt):
         identifiers: dict[str, list[str]] = {}
         for ident in seller.identifiers:
