@@ -118,8 +118,8 @@ def test_removal_issues_statement_strike_and_notifications(market, clock):
     with transaction(market) as session:
         assert session.get(Notice, notice_id).status == "closed"
         assert session.get(Listing, "L0-2").status == "active"
-        assert session.scalars(select(Notification.kind).where(Notification.recipient_id == "acme-legal")).all() == [
-            "notice.rejected"]
+        assert session.scalars(select(Notification.kind).where(Notification.recipient_id == "acme-legal")
+                               .order_by(Notification.id)).all() == ["notice.upheld", "notice.rejected"]
     with pytest.raises(service.EnforcementError, match="needs a reason"), transaction(market) as session:
         service.reject(session, [second.id], reviewer="user:alice", reason=" ", clock=clock)
     assert chain_ok(market)

@@ -152,7 +152,8 @@ def notices_import(
     if not csv_file.is_file():
         raise fail(f"{csv_file}: no such file", EXIT_UNREADABLE)
     try:
-        with _unit_of_work() as session:
+        with _unit_of_work() as session, progress() as bar:
+            bar.add_task(f"importing {csv_file.name}", total=None)
             report = service.import_notices_csv(session, csv_file, notifier_id=notifier, actor="cli",
                                                 policy=_policy())
     except service.UnreadableCSV as e:

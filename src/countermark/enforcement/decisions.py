@@ -64,7 +64,12 @@ def remove(
     items = _claim(session, item_ids, allowed=OPEN_STATUSES,
                    values={"status": "decided", "outcome": "removed", "decided_at": now, "automated": automated})
     decisions = [_remove_one(session, item, reviewer, reason, ground, automated, now, policy) for item in items]
-    _close_notices(session, {i.notice_id for i in items if i.notice_id}, now)
+    notices = _close_notices(session, {i.notice_id for i in items if i.notice_id}, now)
+    for notice in notices.values():
+        removed = ", ".join(i.listing_id for i in items if i.notice_id == notice.id)
+        notify(session, recipient_kind="notifier", recipient_id=notice.notifier_id, kind="notice.upheld",
+               subject=f"notice:{notice.id}", body=f"Removed after your notice: {removed}"
+               + (" (automatically, expedited lane)." if automated else "."), now=now)
     return decisions
 
 
