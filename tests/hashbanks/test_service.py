@@ -139,15 +139,3 @@ def test_confirmed_counterfeit_reads_the_media_store_by_default(engine, tmp_path
         report = service.add_confirmed_counterfeit(session, "L7", brand_id="acme", actor="user:reviewer")
     assert report.added == ["L7-1"] and report.skipped == []
 
-
-def test_scan_hook_for_stored_listings(engine, tmp_path):
-    from countermark.listings.records import Listing as ListingRecord
-
-    (tmp_path / "images").mkdir()
-    shutil.copy(DIH / "bridge-5-flipx.jpg", tmp_path / "images" / "L1-1.jpg")
-    with transaction(engine) as session:
-        assert service.scan_hook(session, media_root=tmp_path) is None
-        service.add_confirmed_counterfeit(session, "L0", [hash_file(BRIDGE).pdq_hex])
-        hook = service.scan_hook(session, media_root=tmp_path)
-    [match] = hook.matches([ListingRecord("L1", "S1", "t", 1.0, images=("images/L1-1.jpg",))])["L1"]
-    assert (match.kind, match.ref_id, match.transform) == ("counterfeit", "L0-1", "flipped upside down")

@@ -22,7 +22,7 @@ from countermark.hashbanks.models import HashBank, HashBankEntry
 from countermark.images.batch import hash_files
 from countermark.images.hashing import hex_to_bytes
 from countermark.images.matcher import BankEntry
-from countermark.images.scan import BundleImageMatcher, reference_entries
+from countermark.images.scan import reference_entries
 from countermark.listings.models import ListingImage
 from countermark.listings.records import Brand
 from countermark.settings import get_settings
@@ -252,16 +252,3 @@ def bank_entries(session: Session, bank_names: Sequence[str] | None = None) -> l
         for name, kind, e in rows
     ]
 
-
-def scan_hook(
-    session: Session, *, media_root: str | Path | None = None, radius: int | None = None,
-    bank_names: Sequence[str] | None = None,
-) -> BundleImageMatcher | None:
-    """The image hook for scanning stored listings (`detection.batch`'s `image_matcher`): every bank (or
-    the named ones) against listing images in the media store. None when the banks are empty."""
-    settings = get_settings()
-    entries = bank_entries(session, bank_names)
-    if not entries:
-        return None
-    root = Path(media_root) if media_root is not None else settings.data_dir / "media"
-    return BundleImageMatcher(entries, root, radius=settings.image_match_distance if radius is None else radius)
