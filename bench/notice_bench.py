@@ -22,6 +22,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +32,7 @@ import contextlib
 
 import numpy as np  # noqa: E402
 from sqlalchemy import Engine, func, select, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 from tests.pgcluster import PgCluster  # noqa: E402
 
 from countermark.detection.reasons import Decision as Flag  # noqa: E402
@@ -46,7 +48,7 @@ ROWS_PER_FILE = 10_000
 START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # a Monday
 
 
-def _copy(engine: Engine, statement: str, rows) -> None:  # noqa: ANN001 (iterable of tuples)
+def _copy(engine: Engine, statement: str, rows: Iterable[tuple]) -> None:
     with engine.begin() as conn, conn.connection.driver_connection.cursor().copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
@@ -212,7 +214,7 @@ def measure(engine: Engine) -> dict:
             "proactive_share": proactive / len(rows) if rows else 0.0, "audit_chain_ok": chain}
 
 
-def service_chain_ok(session) -> bool:  # noqa: ANN001
+def service_chain_ok(session: Session) -> bool:
     from countermark.enforcement import audit
 
     return audit.verify_chain(audit.stored_entries(session)) is None

@@ -6,14 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
-from countermark.cli.common import console, database, fail, progress
+from countermark.cli.common import console, database, fail, progress, settings
 from countermark.storage.engine import transaction
+
+if TYPE_CHECKING:
+    from countermark.enforcement.audit import Break
+    from countermark.enforcement.policy import Policy
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -53,7 +58,7 @@ def audit_verify(
         _report(audit.find_break(entries), len(entries), where="position ")
 
 
-def _report(broken, count: int, where: str) -> None:  # noqa: ANN001 (audit.Break | None)
+def _report(broken: Break | None, count: int, where: str) -> None:
     if broken is None:
         console.print(f"audit chain intact: {count} entries")
         return
@@ -66,8 +71,7 @@ def _report(broken, count: int, where: str) -> None:  # noqa: ANN001 (audit.Brea
 EXIT_REFUSED = 1
 
 
-def _policy():  # noqa: ANN202 (Policy; imported lazily to keep CLI start-up fast)
-    from countermark.cli.common import settings
+def _policy() -> Policy:
     from countermark.enforcement.policy import policy_from_settings
 
     try:

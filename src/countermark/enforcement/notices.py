@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
@@ -121,7 +122,7 @@ class ValidNotice:
 class IntakeContext:
     """Everything validation needs about one notifier, loaded once per batch."""
 
-    def __init__(self, session: Session, notifier_id: str, policy: Policy, now) -> None:  # noqa: ANN001
+    def __init__(self, session: Session, notifier_id: str, policy: Policy, now: datetime) -> None:
         notifier = session.get(Notifier, notifier_id)
         if notifier is None:
             raise NotFound(f"unknown notifier {notifier_id!r}")
@@ -211,7 +212,7 @@ def accept(
     *,
     channel: str,
     actor: str,
-    now,  # noqa: ANN001 (datetime)
+    now: datetime,
 ) -> IntakeResult:
     """Store validated notices and their review items in bulk; expedited notifiers get automatic removal."""
     from countermark.enforcement.decisions import remove_automatically
