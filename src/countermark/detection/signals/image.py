@@ -34,9 +34,10 @@ class ImageSignal:
             reasons.append(Reason("image.allowed", f"image matches allowed image {m.ref_id} ({m.bank})", self.ALLOWED))
         elif counterfeit:
             m = min(counterfeit, key=lambda x: x.distance)
+            origin = f", confirmed by {m.source}" if m.source else ""
             reasons.append(Reason("image.counterfeit",
                                   f"image {m.listing_image} matches known counterfeit {m.ref_id} "
-                                  f"(distance {m.distance})", self.COUNTERFEIT))
+                                  f"(distance {m.distance}{origin})", self.COUNTERFEIT))
         if reference and not allowed:
             m = min(edited or reference, key=lambda x: x.distance)
             brand = f" of {m.brand_id}" if m.brand_id else ""
