@@ -46,12 +46,16 @@ def review_cards(session: Session, items: list[ReviewItem]) -> list[ReviewCard]:
         skus = [s for b, s in wanted if b == brand_id]
         for p in session.scalars(select(Product).where(Product.brand_id == brand_id, Product.sku.in_(skus))):
             products[(p.brand_id, p.sku)] = p
+    catalogues: dict[str, dict[int, str]] = {}
     cards = []
     for item in items:
         listing = listings.get(item.listing_id)
         product = products.get((item.brand_id, item.matched_sku))
         if product is None and item.brand_id and listing is not None:
-            product = _closest_product(session, item.brand_id, listing.title)
+            if item.brand_id not in catalogues:
+                catalogues[item.brand_id] = dict(session.execute(
+                    select(Product.id, Product.title).where(Product.brand_id == item.brand_id)).all())
+            product = _closest_product(session, catalogues[item.brand_id], listing.title)
         ratio = round(listing.price / product.msrp, 3) if listing and product and product.msrp > 0 else None
         cards.append(ReviewCard(item=item, listing=listing, seller=sellers.get(item.seller_id), product=product,
                                 notice=notices.get(item.notice_id) if item.notice_id else None, price_ratio=ratio,
@@ -59,12 +63,9 @@ def review_cards(session: Session, items: list[ReviewItem]) -> list[ReviewCard]:
     return cards
 
 
-def _closest_product(session: Session, brand_id: str, title: str) -> Product | None:
+def _closest_product(session: Session, catalogue: dict[int, str], title: str) -> Product | None:
     """For items without a matched SKU (notices): the brand's catalogue item whose title is most alike."""
-    candidates = list(session.execute(select(Product.id, Product.title).where(Product.brand_id == brand_id)))
-    if not candidates:
-        return None
-    best = process.extractOne(title, {pid: t for pid, t in candidates}, scorer=fuzz.token_set_ratio)
+    best = process.extractOne(title, catalogue, scorer=fuzz.token_set_ratio) if catalogue else None
     return session.get(Product, best[2]) if best and best[1] >= 50 else None
 
 
