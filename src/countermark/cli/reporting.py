@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -16,6 +17,10 @@ from rich.table import Table
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
 from countermark.cli.common import console, database, fail, progress
 from countermark.storage.engine import transaction
+
+if TYPE_CHECKING:
+    from countermark.listings.records import Reject
+    from countermark.reporting.sampling import LabelInput
 
 report_app = typer.Typer(help="Enforcement metrics, transparency report, DSA statement-of-reasons export.",
                          no_args_is_help=True)
@@ -224,7 +229,7 @@ def audit_sample_draw(
     typer.echo(summary.sample_id)
 
 
-def _read_label_file(path: Path, sample_items: set[str]):  # noqa: ANN202
+def _read_label_file(path: Path, sample_items: set[str]) -> tuple[list[LabelInput], list[Reject]]:
     """(valid labels, rejects) from a CSV with columns listing_id,label,reviewer[,note]; blank labels skipped."""
     from countermark.listings.records import Reject
     from countermark.reporting.sampling import LabelInput, check_label

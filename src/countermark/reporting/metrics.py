@@ -62,7 +62,7 @@ Bucket = Literal["day", "week"]
 # --- portable SQL pieces -------------------------------------------------------------------------------
 
 
-class seconds_between(FunctionElement):  # noqa: N801 (SQL function style)
+class seconds_between(FunctionElement):  # lower case: used like a SQL function
     """later - earlier in seconds, for timestamp expressions (or ISO strings on SQLite)."""
 
     type = Float()
@@ -70,18 +70,18 @@ class seconds_between(FunctionElement):  # noqa: N801 (SQL function style)
 
 
 @compiles(seconds_between)
-def _seconds_between_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
+def _seconds_between_sqlite(element, compiler, **kw):
     later, earlier = list(element.clauses)
     return f"((julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)})) * 86400.0)"
 
 
 @compiles(seconds_between, "postgresql")
-def _seconds_between_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
+def _seconds_between_pg(element, compiler, **kw):
     later, earlier = list(element.clauses)
     return f"EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)}))"
 
 
-class posted_at(FunctionElement):  # noqa: N801
+class posted_at(FunctionElement):
     """A listing's `created_at` (ISO-8601 text as given) as a timestamp; NULL when empty."""
 
     type = DateTime(timezone=True)
@@ -89,23 +89,23 @@ class posted_at(FunctionElement):  # noqa: N801
 
 
 @compiles(posted_at)
-def _posted_at_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
+def _posted_at_sqlite(element, compiler, **kw):
     return f"NULLIF({compiler.process(list(element.clauses)[0], **kw)}, '')"
 
 
 @compiles(posted_at, "postgresql")
-def _posted_at_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
+def _posted_at_pg(element, compiler, **kw):
     return f"CAST(NULLIF({compiler.process(list(element.clauses)[0], **kw)}, '') AS TIMESTAMPTZ)"
 
 
-class day_start(FunctionElement):  # noqa: N801
+class day_start(FunctionElement):
     """The UTC day a timestamp falls in, as YYYY-MM-DD."""
 
     type = String()
     inherit_cache = True
 
 
-class week_start(FunctionElement):  # noqa: N801
+class week_start(FunctionElement):
     """The Monday of the ISO week a timestamp falls in, as YYYY-MM-DD."""
 
     type = String()
@@ -113,22 +113,22 @@ class week_start(FunctionElement):  # noqa: N801
 
 
 @compiles(day_start)
-def _day_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
+def _day_sqlite(element, compiler, **kw):
     return f"date({compiler.process(list(element.clauses)[0], **kw)})"
 
 
 @compiles(week_start)
-def _week_sqlite(element, compiler, **kw):  # noqa: ANN001, ANN202
+def _week_sqlite(element, compiler, **kw):
     return f"date({compiler.process(list(element.clauses)[0], **kw)}, 'weekday 0', '-6 days')"
 
 
 @compiles(day_start, "postgresql")
-def _day_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
+def _day_pg(element, compiler, **kw):
     return f"to_char(({compiler.process(list(element.clauses)[0], **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
 
 @compiles(week_start, "postgresql")
-def _week_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
+def _week_pg(element, compiler, **kw):
     moment = compiler.process(list(element.clauses)[0], **kw)
     return f"to_char(date_trunc('week', ({moment}) AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
 
