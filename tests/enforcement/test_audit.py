@@ -114,8 +114,15 @@ def test_cli_export_and_verify(engine, cli, tmp_path):
         assert result.exit_code == 1 and "line 2" in result.output, result.output
 
     garbage = tmp_path / "garbage.jsonl"
-    garbage.write_text("not json\n")
-    assert cli.invoke(app, ["audit", "verify", "--file", str(garbage)]).exit_code == 2
+    for content in (b"not json\n", lines[0].encode() + b"\n\xff\n"):
+        garbage.write_bytes(content)
+        result = cli.invoke(app, ["audit", "verify", "--file", str(garbage)])
+        assert result.exit_code == 2 and "garbage.jsonl:" in result.output, result.output
+
+    spaced = tmp_path / "spaced.jsonl"  # blank lines are skipped; the break is named by its line
+    spaced.write_text(lines[0] + "\n\n" + json.dumps({**json.loads(lines[1]), "actor": "x"}) + "\n")
+    result = cli.invoke(app, ["audit", "verify", "--file", str(spaced)])
+    assert result.exit_code == 1 and "line 3" in result.output, result.output
 
     with engine.begin() as conn:
         conn.execute(update(AuditEntry).where(AuditEntry.seq == 4).values(action="test.other"))

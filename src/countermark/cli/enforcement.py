@@ -17,7 +17,6 @@ from countermark.cli.common import console, database, fail, progress, settings
 from countermark.storage.engine import transaction
 
 if TYPE_CHECKING:
-    from countermark.enforcement.audit import Break
     from countermark.enforcement.policy import Policy
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
@@ -48,22 +47,17 @@ def audit_verify(
         if not file.is_file():
             raise fail(f"{file}: no such file", EXIT_UNREADABLE)
         try:
-            entries = list(audit.read_jsonl(file))
-        except (audit.UnreadableExport, UnicodeDecodeError) as e:
+            result = audit.verify_export(file)
+        except audit.UnreadableExport as e:
             raise fail(str(e), EXIT_UNREADABLE) from e
-        _report(audit.find_break(entries), len(entries), where=f"{file} line ")
+    else:
+        with database() as engine, transaction(engine) as session:
+            result = audit.verify_stored(session)
+    if result.broken is None:
+        console.print(f"audit chain intact: {result.entries} entries")
         return
-    with database() as engine, transaction(engine) as session:
-        entries = list(audit.stored_entries(session))
-        _report(audit.find_break(entries), len(entries), where="position ")
-
-
-def _report(broken: Break | None, count: int, where: str) -> None:
-    if broken is None:
-        console.print(f"audit chain intact: {count} entries")
-        return
-    raise fail(f"audit chain broken at entry seq={broken.seq} ({where}{broken.index + 1}): {broken.reason}",
-               EXIT_BROKEN_CHAIN)
+    broken = result.broken
+    raise fail(f"audit chain broken at entry seq={broken.seq} ({result.where}): {broken.reason}", EXIT_BROKEN_CHAIN)
 
 
 # --- shared helpers -------------------------------------------------------------------------------------------------

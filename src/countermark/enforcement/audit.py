@@ -182,15 +182,51 @@ class UnreadableExport(ValueError):
     """The export file is not JSON lines."""
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open("r", encoding="utf-8") as fh:
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, entry) for every non-blank line of an export."""
+    with path.open("rb") as fh:
         for line_no, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
-                entry = json.loads(line)
+                entry = json.loads(line.decode("utf-8"))
+            except UnicodeDecodeError as e:
+                raise UnreadableExport(f"{path}:{line_no}: not UTF-8") from e
             except json.JSONDecodeError as e:
                 raise UnreadableExport(f"{path}:{line_no}: not JSON ({e.msg})") from e
             if not isinstance(entry, dict):
                 raise UnreadableExport(f"{path}:{line_no}: not a JSON object")
+            yield line_no, entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int  # entries read (up to and including the first broken one)
+    broken: Break | None
+    where: str  # where the broken entry is: "line N" of an export or "position N" in the database
+
+
+def verify_export(path: Path) -> Verification:
+    """Stream an export file through the chain check."""
+    seen = {"count": 0, "line": 0}
+
+    def entries() -> Iterator[dict[str, Any]]:
+        for line_no, entry in read_jsonl(path):
+            seen["count"], seen["line"] = seen["count"] + 1, line_no
             yield entry
+
+    broken = find_break(entries())
+    return Verification(seen["count"], broken, f"line {seen['line']}")
+
+
+def verify_stored(session: Session) -> Verification:
+    """Stream the stored log through the chain check."""
+    seen = {"count": 0}
+
+    def entries() -> Iterator[AuditEntry]:
+        for entry in stored_entries(session):
+            seen["count"] += 1
+            yield entry
+
+    broken = find_break(entries())
+    return Verification(seen["count"], broken, f"position {seen['count']}")
