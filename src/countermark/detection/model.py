@@ -18,7 +18,6 @@ from countermark.detection.scoring import ModelScorer, transparent_logit
 
 MODEL_FILE = "detection.joblib"
 FORMAT = "countermark-detection-model/1"
-TRANSPARENT_FEATURE = "transparent_logit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +65,7 @@ def fit(training: TrainingSet, *, seed: int = 0) -> Any:
         raise ValueError("training needs both counterfeit and legitimate examples")
     smallest = min(training.labels.count(0), training.labels.count(1))
     base = HistGradientBoostingClassifier(max_depth=3, max_iter=100, learning_rate=0.1, l2_regularization=1.0,
+                                          min_samples_leaf=max(2, min(20, len(training.labels) // 20)),
                                           random_state=seed)
     classifier = CalibratedClassifierCV(base, method="sigmoid", cv=max(2, min(3, smallest)))
     from threadpoolctl import threadpool_limits

@@ -85,7 +85,6 @@ _CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z]+(?![a-z]*\))
 _CONTEXT_LEET_LETTERS = {"(": "c", "+": "t"}
 _CONFUSED_PAIRS = (("rn", "m"), ("vv", "w"))
 
-WORD_CHARS = re.compile(r"\w", re.UNICODE)
 
 
 def plain(text: str) -> str:
@@ -199,6 +198,3 @@ def _is_word(ch: str) -> bool:
 def _is_unspaced(ch: str) -> bool:
     return ord(ch) >= 0x2E80 and unicodedata.category(ch).startswith("L")
 
-
-def tokens(plain_text: str) -> list[str]:
-    return plain_text.split()
