@@ -101,3 +101,22 @@ def test_neutralise_formula_starts(value):
     assert neutralise(value) == "'" + value
     assert neutralise("plain =text") == "plain =text"
     assert json.dumps(neutralise(None)) == '""'
+
+
+def test_expedited_notifier_bulk_import_removes_at_intake(market, clock):
+    from countermark.enforcement.models import Notifier
+    from countermark.listings.models import Listing
+
+    register(market, clock)
+    with transaction(market) as session:
+        session.get(Notifier, "acme-legal").expedited = True
+    data = HEADER + b"e1,acme,EU-001,L0-1 L0-2,fake,yes\n" + b"e2,acme,EU-001,L1-1,fake,yes\n"
+    with transaction(market) as session:
+        report = service.import_notices_csv(session, data, notifier_id="acme-legal", clock=clock)
+    assert (report.accepted, report.result.auto_removed) == (2, 3)
+    with transaction(market) as session:
+        assert session.scalars(select(Listing.status).where(Listing.listing_id.in_(["L0-1", "L0-2", "L1-1"]))).all() \
+            == ["removed"] * 3
+        assert set(session.scalars(select(ReviewItem.lane))) == {"expedited"}
+        assert set(session.scalars(select(Notice.status))) == {"closed"}
+    assert chain_ok(market)
