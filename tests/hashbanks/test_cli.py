@@ -50,3 +50,12 @@ def test_add_from_csv_and_bad_requests(db_url, tmp_path):
     assert _run(db_url, "bank", "add", "allow").exit_code == 2  # nothing to add
     assert _run(db_url, "bank", "remove", "ghost", "x").exit_code == 2
     assert _run(db_url, "match", "--bank", "ghost", str(BRIDGE)).exit_code == 2
+
+
+def test_add_a_bundles_brand_images(db_url, tmp_path):
+    from tests.images.test_scan_hook import _bundle
+
+    result = _run(db_url, "bank", "add", "brand-reference", "--bundle", str(_bundle(tmp_path)))
+    assert result.exit_code == 0, result.output
+    listing = _run(db_url, "bank", "list", "brand-reference").output
+    assert "sony-ref-1" in listing and "sony-WH1-1" in listing

@@ -83,27 +83,37 @@ def bank_add(
     """Add images (hashed now), hashes from a CSV, or a bundle's brand images to a bank (created if needed)."""
     from countermark.hashbanks import service
     from countermark.images.batch import MissingPathError, discover
+    from countermark.images.scan import brand_image_refs
     from countermark.storage.engine import transaction
 
     try:
         files = discover(paths or [])
-        entries, failed = service.hash_entries(files, ref_ids=ref_id or None, brand_id=brand) if files else ([], [])
-        if from_csv is not None:
-            entries += _csv_entries(from_csv, brand)
+        if from_csv is None and bundle is None and not files:
+            raise service.BankError("nothing to add: give image paths, --csv or --bundle")
+        entries = _csv_entries(from_csv, brand) if from_csv is not None else []
         brands = _bundle_brands(bundle) if bundle is not None else []
     except (MissingPathError, service.BankError, OSError, ValueError) as e:
         raise fail(str(e), EXIT_UNREADABLE) from None
-    if not (files or from_csv or bundle):
-        raise fail("nothing to add: give image paths, --csv or --bundle", EXIT_UNREADABLE)
-    with database() as engine, transaction(engine) as session:
+    with progress() as bar:
+        task = bar.add_task("hashing images", total=len(files) + len(brand_image_refs(brands)))
+
+        def tick() -> None:
+            bar.advance(task)
+
         try:
-            report = service.add_entries(session, name, entries, actor=ACTOR, kind=kind)
-            if bundle is not None:
-                more = service.add_brand_references(session, brands, bundle, actor=ACTOR, bank_name=name)
-                report.added += more.added
-                report.skipped += more.skipped
+            hashed, failed = service.hash_entries(files, ref_ids=ref_id or None, brand_id=brand, on_hashed=tick)
         except service.BankError as e:
             raise fail(str(e), EXIT_UNREADABLE) from None
+        with database() as engine, transaction(engine) as session:
+            try:
+                report = service.add_entries(session, name, [*hashed, *entries], actor=ACTOR, kind=kind)
+                if bundle is not None:
+                    more = service.add_brand_references(session, brands, bundle, actor=ACTOR, bank_name=name,
+                                                        on_hashed=tick)
+                    report.added += more.added
+                    report.skipped += more.skipped
+            except service.BankError as e:
+                raise fail(str(e), EXIT_UNREADABLE) from None
     report.skipped = failed + report.skipped
     console.print(f"{len(report.added)} hashes added to bank {name}")
     for item, reason in report.skipped:

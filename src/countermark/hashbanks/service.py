@@ -10,7 +10,7 @@ Every change writes an audit entry in the caller's transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,6 +128,7 @@ def hash_entries(
     brand_id: str | None = None,
     listing_id: str | None = None,
     workers: int | None = None,
+    on_hashed: Callable[[], None] | None = None,
 ) -> tuple[list[NewEntry], list[tuple[str, str]]]:
     """Hash image files into new entries (ref_id: the file name without suffix unless given).
 
@@ -139,6 +140,8 @@ def hash_entries(
     entries: list[NewEntry] = []
     failed: list[tuple[str, str]] = []
     for ref_id, result in zip(names, hash_files(paths, workers=workers), strict=True):
+        if on_hashed is not None:
+            on_hashed()
         if result.ok and result.pdq_hex is not None:
             entries.append(NewEntry(ref_id, result.pdq_hex, result.quality, brand_id, listing_id, result.path))
         else:
@@ -148,11 +151,11 @@ def hash_entries(
 
 def add_brand_references(
     session: Session, brands: Iterable[Brand], root: str | Path, *, actor: str, bank_name: str = REFERENCE_BANK,
-    workers: int | None = None,
+    workers: int | None = None, on_hashed: Callable[[], None] | None = None,
 ) -> AddReport:
     """Hash every brand's reference and catalogue images (paths relative to `root`) into the reference
     bank; ref_ids are `<brand_id>-ref-<n>` and `<brand_id>-<sku>-<n>`."""
-    found, failed = reference_entries(brands, root, workers=workers)
+    found, failed = reference_entries(brands, root, workers=workers, on_hashed=on_hashed)
     entries = [NewEntry(e.ref_id, e.pdq_hex, e.quality, e.brand_id, None, e.source or "") for e in found]
     report = add_entries(session, bank_name, entries, actor=actor, kind="reference")
     report.skipped += failed

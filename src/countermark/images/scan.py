@@ -6,7 +6,7 @@ worker processes): it carries plain bank entries and builds its index lazily in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from countermark.detection.context import ImageMatch
@@ -31,7 +31,8 @@ def brand_image_refs(brands: Iterable[Brand]) -> list[tuple[str, str, str]]:
 
 
 def reference_entries(
-    brands: Iterable[Brand], root: str | Path, *, workers: int | None = None
+    brands: Iterable[Brand], root: str | Path, *, workers: int | None = None,
+    on_hashed: Callable[[], None] | None = None,
 ) -> tuple[list[BankEntry], list[tuple[str, str]]]:
     """Hash every official image of the brands (paths relative to `root`) into reference-bank entries;
     also returns the (path, reason) of images that could not be hashed."""
@@ -40,6 +41,8 @@ def reference_entries(
     entries: list[BankEntry] = []
     failed: list[tuple[str, str]] = []
     for (ref_id, brand_id, path), result in zip(refs, results, strict=True):
+        if on_hashed is not None:
+            on_hashed()
         if result.ok and result.pdq_hex is not None:
             entries.append(BankEntry(REFERENCE_BANK, "reference", ref_id, result.pdq_hex, brand_id, path,
                                      result.quality))
