@@ -130,18 +130,28 @@ def draw_sample(
     session.add(sample)
     session.flush()
 
-    members: dict[str, list[str]] = defaultdict(list)
+    # Ranks (positions in listing_id order within the stratum) drawn exactly as random.sample would draw the
+    # listings themselves, so only the sample is held in memory while every active listing streams past.
+    ranks = {stratum: random.Random(f"{seed}:{stratum}").sample(range(populations[stratum]), sizes[stratum])
+             for stratum in sizes}
+    wanted = {stratum: set(r) for stratum, r in ranks.items()}
+    found: dict[tuple[str, int], str] = {}
+    seen: dict[str, int] = defaultdict(int)
     ids = select(Listing.listing_id, Listing.category).where(Listing.status == "active").order_by(Listing.listing_id)
     for listing_id, category in session.execute(ids.execution_options(yield_per=10_000)):
-        members[stratum_of(category or "")].append(listing_id)
+        stratum = stratum_of(category or "")
+        if seen[stratum] in wanted.get(stratum, ()):
+            found[(stratum, seen[stratum])] = listing_id
+        seen[stratum] += 1
+    if dict(seen) != populations:
+        raise AuditError("active listings changed while the sample was drawn; draw again")
 
     chosen: list[tuple[str, str]] = []
     for stratum in sorted(sizes):
         session.add(AuditStratum(
             sample_id=sample.id, stratum=stratum, population=populations[stratum], sample_size=sizes[stratum]
         ))
-        rng = random.Random(f"{seed}:{stratum}")
-        chosen.extend((stratum, listing_id) for listing_id in rng.sample(members[stratum], sizes[stratum]))
+        chosen.extend((stratum, found[(stratum, rank)]) for rank in ranks[stratum])
     # Review order is shuffled across strata so reviewers do not see one category at a time.
     random.Random(f"{seed}:order").shuffle(chosen)
     session.add_all(
