@@ -139,3 +139,11 @@ def test_confirmed_counterfeit_reads_the_media_store_by_default(engine, tmp_path
         report = service.add_confirmed_counterfeit(session, "L7", brand_id="acme", actor="user:reviewer")
     assert report.added == ["L7-1"] and report.skipped == []
 
+
+
+def test_a_takedown_without_images_changes_nothing(engine, tmp_path):
+    with transaction(engine) as session:
+        report = service.add_confirmed_counterfeit(session, "L404", image_root=tmp_path)
+        assert (report.added, report.skipped) == ([], [])
+        assert service.list_banks(session) == []
+    assert _audit(engine) == []

@@ -95,7 +95,11 @@ def ensure_bank(session: Session, name: str, kind: str | None = None, *, actor: 
 def add_entries(
     session: Session, bank_name: str, entries: Iterable[NewEntry], *, actor: str, kind: str | None = None
 ) -> AddReport:
-    """Add hashes to a bank (created if needed); a ref_id already in the bank is skipped, not replaced."""
+    """Add hashes to a bank (created if needed); a ref_id already in the bank is skipped, not replaced.
+    Nothing to add changes nothing (no bank is created), so a takedown without images leaves no trace here."""
+    entries = list(entries)
+    if not entries:
+        return AddReport()
     bank = ensure_bank(session, bank_name, kind, actor=actor)
     existing = set(session.scalars(select(HashBankEntry.ref_id).where(HashBankEntry.bank_id == bank.bank_id)))
     report = AddReport()
