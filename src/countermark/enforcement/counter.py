@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from countermark.enforcement import audit, strikes
@@ -148,7 +148,10 @@ def _restore(
     session: Session, counter: CounterNotice, *, actor: str, reason: str, automated: bool, now: datetime
 ) -> None:
     item = session.get(ReviewItem, counter.review_item_id)
-    item.restored_at = now
+    # Every removal of this listing is undone (others are duplicates settled by the contested one).
+    session.execute(update(ReviewItem).where(
+        ReviewItem.listing_id == counter.listing_id, ReviewItem.outcome == "removed", ReviewItem.restored_at.is_(None))
+        .values(restored_at=now).execution_options(synchronize_session="fetch"))
     listing = session.get(Listing, counter.listing_id)
     if listing is not None:
         listing.status = "active"
