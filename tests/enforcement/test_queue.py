@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from countermark.detection.reasons import Decision, Reason
@@ -41,3 +42,16 @@ def test_removed_listings_are_not_queued_again(market, clock):
         session.get(Listing, "L0-1").status = "removed"
     with transaction(market) as session:
         assert record_proactive_flags(session, [_flag("L0-1", version="v9")], clock=clock) == 0
+
+
+def test_refusals_write_nothing(market, clock):
+    from countermark.enforcement import service
+
+    with transaction(market) as session:
+        record_proactive_flags(session, [_flag("L0-1")], clock=clock)
+        [item] = list_queue(session)
+        with pytest.raises(service.EnforcementError, match="only notices"):
+            service.reject(session, [item.id], reviewer="user:a", reason="r", manifestly_unfounded=True, clock=clock)
+        with pytest.raises(service.EnforcementError, match="notifier to ask"):
+            service.request_information(session, [item.id], reviewer="user:a", question="?", clock=clock)
+        assert session.get(ReviewItem, item.id).status == "open"

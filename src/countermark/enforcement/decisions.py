@@ -47,6 +47,13 @@ def _claim(session: Session, item_ids: Sequence[int], *, allowed: Sequence[str],
     return sorted(items, key=lambda i: order[i.id])
 
 
+def _require_notice_items(session: Session, item_ids: Sequence[int], message: str) -> None:
+    """Checked before anything is written, so a refusal never leaves a half-made decision behind."""
+    if session.scalars(select(ReviewItem.id).where(ReviewItem.id.in_(list(item_ids)),
+                                                   ReviewItem.source != "notice")).first() is not None:
+        raise EnforcementError(message)
+
+
 def remove(
     session: Session,
     item_ids: Sequence[int],
@@ -172,10 +179,10 @@ def reject(
     if not reason.strip():
         raise EnforcementError("a rejection needs a reason")
     now = clock()
+    if manifestly_unfounded:
+        _require_notice_items(session, item_ids, "only notices can be manifestly unfounded")
     items = _claim(session, item_ids, allowed=OPEN_STATUSES,
                    values={"status": "decided", "outcome": "rejected", "decided_at": now, "automated": False})
-    if manifestly_unfounded and any(i.source != "notice" for i in items):
-        raise EnforcementError("only notices can be manifestly unfounded")
     decisions = []
     for item in items:
         decision = Decision(review_item_id=item.id, listing_id=item.listing_id, action="reject", reason=reason,
@@ -203,9 +210,8 @@ def request_information(
     if not question.strip():
         raise EnforcementError("say what information is needed")
     now = clock()
+    _require_notice_items(session, item_ids, "only notice items have a notifier to ask")
     items = _claim(session, item_ids, allowed=("open",), values={"status": "info_requested", "info_requested_at": now})
-    if any(i.source != "notice" for i in items):
-        raise EnforcementError("only notice items have a notifier to ask")
     for item in items:
         notice = session.get(Notice, item.notice_id)
         session.add(Decision(review_item_id=item.id, listing_id=item.listing_id, action="request_info",
