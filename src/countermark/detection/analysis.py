@@ -39,7 +39,7 @@ class Cues:
 
 
 def _cue_pattern(cues: list[str], suffix: str, *, prefix: str) -> re.Pattern[str] | None:
-    forms = {form for cue in cues for form in (plain(cue), name_skeleton(cue), " ".join(fuzzy_words(cue)))}
+    forms = {form for cue in cues for form in (plain(cue), name_skeleton(cue), " ".join(fuzzy_words(cue, parts=False)))}
     alternatives = "|".join(sorted((re.escape(f) for f in forms if f), key=len, reverse=True))
     return re.compile(rf"{prefix}({alternatives}){suffix}") if alternatives else None
 
@@ -81,6 +81,7 @@ class ListingView:
     lookalike_cue: str | None  # "like Netgear", "Tribeca-style": sold as an imitation of the brand
     accessory_cue: str | None  # "not made by", "aftermarket"
     used_cue: str | None
+    defective_cue: str | None  # sold broken or for parts
     sale_cue: str | None
     replica_hits: tuple[Hit, ...]
     product: ProductMatch | None
@@ -108,6 +109,7 @@ class Analyser:
             *tagged(data_file_terms("replica", "benign.txt"), "benign", disguisable=True),
             *tagged(data_file_terms("context", "accessory.txt"), "accessory", disguisable=False),
             *tagged(data_file_terms("context", "used.txt"), "used", disguisable=False),
+            *tagged(data_file_terms("context", "defective.txt"), "defective", disguisable=False),
             *tagged(data_file_terms("context", "sale.txt"), "sale", disguisable=False),
         ])
         self.nominative = Cues(_cue_list("nominative.txt"), _cue_list("nominative_after.txt"), model_between=True)
@@ -156,6 +158,7 @@ class Analyser:
                                 and mention is not None and m.brand_id == mention.brand_id), None),
             accessory_cue=_first(words, "accessory"),
             used_cue=_first(words, "used"),
+            defective_cue=_first(words, "defective"),
             sale_cue=_first(words, "sale"),
             replica_hits=replica_hits,
             product=product,

@@ -47,6 +47,7 @@ MIN_SKELETON_LENGTH = 2  # two-letter names ("HP") only with a look-alike charac
 TWO_EDIT_LENGTH = 8
 _FUZZY_CACHE_LIMIT = 200_000
 _NOT_WORD = re.compile(r"[^a-z0-9\s]+")
+_HYPHENATED_PART = re.compile(r"[a-z0-9]+(?=-[a-z0-9])|(?<=[a-z0-9]-)[a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ class BrandIndex:
                 for variant in dict.fromkeys((skel, skel.replace(" ", ""))):  # "c.a.s.e.l.o.g.i.c"
                     if len(variant) >= MIN_SKELETON_LENGTH:
                         skeleton_keys.setdefault(variant, []).append(entry)
-                words = " ".join(fuzzy_words(key))
+                words = " ".join(fuzzy_words(key, parts=False))
                 if key.isascii() and len(words) >= MIN_FUZZY_LENGTH and words.replace(" ", "").isalpha():
                     self._fuzzy_names.setdefault(words, entry)
                 elif key.isascii() and 2 <= len(words) < MIN_FUZZY_LENGTH and " " not in words:
@@ -109,6 +110,8 @@ class BrandIndex:
         self._fuzzy_choices = list(self._fuzzy_names)
         self._fuzzy_cache: dict[str, tuple[str, int] | None] = {}
         self._max_words = max((k.count(" ") + 1 for k in self._fuzzy_choices), default=1)
+        # One-word names (plain letters/digits) that a seller may split with a space.
+        self._split_names = {k: entries[0] for k, entries in plain_keys.items() if k.isascii() and k.isalnum()}
         self._name_words = frozenset(w for k in self._fuzzy_choices if " " in k for w in k.split())
         lengths = [len(k) for k in self._fuzzy_choices] or [0]
         self._fuzzy_lengths = (max(min(lengths), MIN_FUZZY_LENGTH), max(lengths))
@@ -166,7 +169,7 @@ class BrandIndex:
         return out
 
     def _fuzzy(self, field: Field, plain_text: str) -> list[Mention]:
-        if not self._fuzzy_choices and not self._short_variants:
+        if not self._fuzzy_choices and not self._short_variants and not self._split_names:
             return []
         words = fuzzy_words(plain_text)
         out: list[Mention] = []
@@ -175,6 +178,11 @@ class BrandIndex:
                 e = self._short_variants.get(word)
                 if e is not None and not _is_ordinary_word(word):
                     out.append(Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words"))
+        for i in range(len(words) - 1):  # a one-word name split in two ("hyper x", "netg ear"): a mention
+            e = self._split_names.get(words[i] + words[i + 1])
+            if e is not None:
+                out.append(Mention(e.brand_id, e.name, "exact", field, f"{words[i]} {words[i + 1]}", i, i + 2,
+                                   "words"))
         shortest, longest = self._fuzzy_lengths
         anchors = self._name_words
         for n in range(1, self._max_words + 1 if self._fuzzy_choices else 1):
@@ -209,14 +217,20 @@ class BrandIndex:
         key, distance, _ = best
         if distance == 0 or distance > (2 if len(key) >= TWO_EDIT_LENGTH else 1):
             return None
+        if " " in word and not set(word.split()).isdisjoint(key.split()):
+            return key, int(distance)  # "topic entertainment": the rest of the name is there word for word
         if word in self._ordinary or _is_ordinary_word(word):
             return None
         return key, int(distance)
 
 
-def fuzzy_words(plain_text: str) -> list[str]:
+def fuzzy_words(plain_text: str, *, parts: bool = True) -> list[str]:
     """Words for misspelling search: transliterated, punctuation inside a word dropped ('da-lite' -> 'dalite')."""
-    return _NOT_WORD.sub("", transliterate(plain_text)).split()
+    text = transliterate(plain_text)
+    words = _NOT_WORD.sub("", text).split()
+    if parts and "-" in text:  # "new-scosch": the parts too (appended, so indexes of whole words stay put)
+        words.extend(_HYPHENATED_PART.findall(text))
+    return words
 
 
 def _names_of(brand: Brand) -> list[str]:
@@ -246,6 +260,8 @@ def _disguise_kind(surface: str, name: _Name, key: str) -> MentionKind | None:
     """
     if surface == plain(name.name):
         return None
+    if surface == plain(name.name).replace(" ", ""):  # "caselogic": the name, written without its space
+        return "exact"
     if len(key.replace(" ", "")) < 3:
         if not any(c.isalnum() for c in surface):
             return None

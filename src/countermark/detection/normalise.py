@@ -81,7 +81,7 @@ _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_*·•/\\,;:'`’~
 _SEPARATOR = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=]+")
 _WHITESPACE = re.compile(r"\s+")
 # "(" for c and "+" for t only where they cannot be punctuation: "JV(", "(ase logic", "+ribeca", not "(sony)".
-_CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z]+(?![a-z]*\)))|\+(?=[a-z])")
+_CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z@$]+(?![a-z@$]*\)))|\+(?=[a-z@$])")
 _CONTEXT_LEET_LETTERS = {"(": "c", "+": "t"}
 _CONFUSED_PAIRS = (("rn", "m"), ("vv", "w"))
 

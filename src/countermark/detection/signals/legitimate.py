@@ -9,16 +9,17 @@ from countermark.detection.signals.base import Evidence
 
 class LegitimateContextSignal:
     name = "context"
-    features = ("nominative_use", "accessory_disclaimer", "second_hand", "on_sale")
+    features = ("nominative_use", "accessory_disclaimer", "second_hand", "for_parts", "on_sale")
 
     NOMINATIVE = -4.0
     ACCESSORY = -2.0
     USED = -1.0
+    DEFECTIVE = -1.0
     SALE = -0.5
 
     def evaluate(self, view: ListingView) -> Evidence:
         if view.brand is None:
-            return Evidence((0.0, 0.0, 0.0, 0.0))
+            return Evidence((0.0, 0.0, 0.0, 0.0, 0.0))
         reasons: list[Reason] = []
         brand = view.brand.name
         if view.nominative:
@@ -31,10 +32,13 @@ class LegitimateContextSignal:
                                   self.ACCESSORY))
         if view.used_cue:
             reasons.append(Reason("context.used", f"offered as second-hand ('{view.used_cue}')", self.USED))
+        if view.defective_cue:
+            reasons.append(Reason("context.defective", f"offered broken or for parts ('{view.defective_cue}')",
+                                  self.DEFECTIVE))
         if view.sale_cue:
             reasons.append(Reason("context.sale", f"offered as a sale or clearance ('{view.sale_cue}')", self.SALE))
         return Evidence(
             (float(view.nominative), float(view.accessory_cue is not None), float(view.used_cue is not None),
-             float(view.sale_cue is not None)),
+             float(view.defective_cue is not None), float(view.sale_cue is not None)),
             tuple(reasons),
         )

@@ -14,7 +14,7 @@ from countermark.detection.reasons import Reason
 from countermark.detection.signals.base import Evidence, quote
 
 # (strongly suspicious below, mildly suspicious below) as a fraction of the reference price.
-FLOORS = {"new": (0.45, 0.65), "sale": (0.35, 0.45), "used": (0.25, 0.35)}
+FLOORS = {"new": (0.45, 0.65), "sale": (0.35, 0.45), "used": (0.20, 0.30), "parts": (0.03, 0.06)}
 
 
 class PriceSignal:
@@ -33,7 +33,8 @@ class PriceSignal:
                 or (match.product is not None and match.product.currency != listing.currency)):
             return Evidence((0.0, 0.0, 0.0, 0.0))
         ratio = listing.price / match.reference_price
-        condition = "used" if view.used_cue else "sale" if view.sale_cue else "new"
+        condition = ("parts" if view.defective_cue else "used" if view.used_cue else "sale" if view.sale_cue
+                     else "new")
         far, below = FLOORS[condition]
         by_category = match.product is None
         if match.how == "model_number":
@@ -46,7 +47,8 @@ class PriceSignal:
         message = f"price is {percent} of {reference}"
         if ratio < far:
             weight = self.FAR_BELOW
-            condition_words = {"new": "", "sale": " even for a sale", "used": " even for second-hand goods"}
+            condition_words = {"new": "", "sale": " even for a sale", "used": " even for second-hand goods",
+                               "parts": " even for goods sold for parts"}
             message += condition_words[condition]
         elif ratio < below:
             weight = self.BELOW
