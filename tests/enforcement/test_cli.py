@@ -44,7 +44,10 @@ def test_operator_workflow(cli, market, tmp_path):
         first, second = session.scalars(select(ReviewItem.id).order_by(ReviewItem.id)).all()
     cli("decide", "remove", first, "--reviewer", "alice", "--reason", "fake logo")
     assert "cannot be decided" in cli("decide", "remove", first, "--reviewer", "alice", code=1)
-    cli("decide", "reject", second, "--reviewer", "alice", "--reason", "genuine")
+    assert "one of them" in cli("decide", "reject", "--reviewer", "alice", "--reason", "genuine", code=1)
+    cli("decide", "reject", "--notice", 1, "--reviewer", "alice", "--reason", "genuine")
+    with transaction(market) as session:
+        assert session.get(ReviewItem, second).outcome == "rejected"
     assert "restored on" in cli("counter-notices", "submit", "L0-1", "--seller", "S0", "--explanation", "genuine")
     assert "another reviewer" in cli("counter-notices", "complaint", 1, "--reviewer", "alice", "--outcome", "upheld",
                                      "--reason", "x", code=1)

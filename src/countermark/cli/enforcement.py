@@ -208,9 +208,18 @@ def queue_list(
     Console().print(table)
 
 
+def _chosen(session: Session, items: list[int] | None, notice: int | None) -> list[int]:
+    from countermark.enforcement import service
+
+    if bool(items) == (notice is not None):
+        raise fail("give review item ids or --notice N (one of them)", EXIT_REFUSED)
+    return list(items) if items else service.open_items_of_notice(session, notice)
+
+
 @decide_app.command("remove")
 def decide_remove(
-    items: list[int] = typer.Argument(..., help="Review item ids"),
+    items: list[int] | None = typer.Argument(None, help="Review item ids"),
+    notice: int | None = typer.Option(None, help="Instead of item ids: every open item of this notice"),
     reviewer: str = typer.Option(..., help="Who decides (e.g. alice)"),
     reason: str = typer.Option("", help="Note added to the statement of reasons"),
     ground: str = typer.Option("trademark_law", help="trademark_law | terms_of_service"),
@@ -219,14 +228,15 @@ def decide_remove(
     from countermark.enforcement import service
 
     with _unit_of_work() as session:
-        decisions = service.remove(session, items, reviewer=_actor(reviewer), reason=reason, ground=ground,
-                                   policy=_policy())
+        decisions = service.remove(session, _chosen(session, items, notice), reviewer=_actor(reviewer),
+                                   reason=reason, ground=ground, policy=_policy())
     console.print(f"{len(decisions)} listings removed")
 
 
 @decide_app.command("reject")
 def decide_reject(
-    items: list[int] = typer.Argument(..., help="Review item ids"),
+    items: list[int] | None = typer.Argument(None, help="Review item ids"),
+    notice: int | None = typer.Option(None, help="Instead of item ids: every open item of this notice"),
     reviewer: str = typer.Option(..., help="Who decides"),
     reason: str = typer.Option(..., help="Why the listings stay (told to the notifier)"),
     unfounded: bool = typer.Option(False, "--unfounded", help="Manifestly unfounded notice (counts to sanctions)"),
@@ -235,8 +245,8 @@ def decide_reject(
     from countermark.enforcement import service
 
     with _unit_of_work() as session:
-        decisions = service.reject(session, items, reviewer=_actor(reviewer), reason=reason,
-                                   manifestly_unfounded=unfounded, policy=_policy())
+        decisions = service.reject(session, _chosen(session, items, notice), reviewer=_actor(reviewer),
+                                   reason=reason, manifestly_unfounded=unfounded, policy=_policy())
     console.print(f"{len(decisions)} items rejected")
 
 

@@ -83,3 +83,10 @@ def list_queue(
     if brand_id:
         query = query.where(ReviewItem.brand_id == brand_id)
     return list(session.scalars(query.order_by(ReviewItem.created_at, ReviewItem.id).limit(limit).offset(offset)))
+
+
+def open_items_of_notice(session: Session, notice_id: int) -> list[int]:
+    """The ids of a notice's items still waiting for a decision (to decide a whole notice at once)."""
+    return list(session.scalars(select(ReviewItem.id).where(ReviewItem.notice_id == notice_id,
+                                                            ReviewItem.status.in_(OPEN_STATUSES))
+                                .order_by(ReviewItem.position)))
