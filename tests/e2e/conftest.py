@@ -41,6 +41,14 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expectations() -> None:
+    """The suite shares two cores with other work: wait up to 20 s for a page to show what is expected."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

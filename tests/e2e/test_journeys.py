@@ -1,7 +1,8 @@
 """Each role's main journey in real headless Chromium, with a screenshot of every page (docs/screenshots/).
 
-The journeys build on each other like the real workflow: the brand registers and sends a bulk notice,
-the reviewer removes the listings, the seller files a counter-notice, the dashboard shows the outcome.
+The role journeys build on each other like the real workflow: the brand registers and sends a bulk
+notice, the reviewer removes the listings, the seller files a counter-notice, the dashboard shows the
+outcome. They run as one test, so that test runners that spread tests over processes keep them in order.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.browser
 
 def login(browser: Browser, server: LiveServer, username: str) -> Page:
     page = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(20_000)
     page.goto("/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -45,7 +47,7 @@ def test_login_page(browser: Browser, live_server: LiveServer) -> None:
     shot(page, "01-login")
 
 
-def test_brand_registers_and_sends_a_bulk_notice(browser: Browser, live_server: LiveServer, tmp_path: Path) -> None:
+def brand_registers_and_sends_a_bulk_notice(browser: Browser, live_server: LiveServer, tmp_path: Path) -> None:
     page = login(browser, live_server, "rights-holder")
     page.goto("/brands")
     form = page.locator("#register-brand")
@@ -98,7 +100,7 @@ def test_brand_registers_and_sends_a_bulk_notice(browser: Browser, live_server: 
     shot(page, "06-bulk-notice-report")
 
 
-def test_reviewer_removes_with_keyboard_and_bulk(browser: Browser, live_server: LiveServer) -> None:
+def reviewer_removes_with_keyboard_and_bulk(browser: Browser, live_server: LiveServer) -> None:
     page = login(browser, live_server, "reviewer")
     page.goto("/review?brand_id=acme")
     expect(page.locator("[data-review-item]")).to_have_count(3)
@@ -116,7 +118,7 @@ def test_reviewer_removes_with_keyboard_and_bulk(browser: Browser, live_server: 
     expect(page.get_by_text("Nothing waiting for review")).to_be_visible()
 
 
-def test_seller_sees_reasons_and_files_a_counter_notice(browser: Browser, live_server: LiveServer) -> None:
+def seller_sees_reasons_and_files_a_counter_notice(browser: Browser, live_server: LiveServer) -> None:
     page = login(browser, live_server, "seller")
     page.goto("/seller")
     expect(page).to_have_url(re.compile(r"/seller/S-1$"))
@@ -132,7 +134,7 @@ def test_seller_sees_reasons_and_files_a_counter_notice(browser: Browser, live_s
     shot(page, "09-seller-counter-notice")
 
 
-def test_brand_follows_the_notice_and_sees_the_dashboard(browser: Browser, live_server: LiveServer) -> None:
+def brand_follows_the_notice_and_sees_the_dashboard(browser: Browser, live_server: LiveServer) -> None:
     page = login(browser, live_server, "rights-holder")
     page.goto("/notices")
     expect(page.locator("#notices tbody tr")).to_have_count(2)
@@ -162,10 +164,18 @@ def test_investigator_sees_a_cluster_and_exports_the_case(browser: Browser, live
     assert download.value.suggested_filename == "case-C-S-1.zip"
 
 
-def test_webhooks_page(browser: Browser, live_server: LiveServer) -> None:
+def webhooks_page(browser: Browser, live_server: LiveServer) -> None:
     page = login(browser, live_server, "rights-holder")
     page.goto("/webhooks")
     page.get_by_label("HTTPS URL").fill("https://hooks.acme.example/countermark")
     page.get_by_role("button", name="Register").click()
     expect(page.locator("#webhook-created pre")).to_contain_text("whsec_")
     shot(page, "15-webhooks")
+
+
+def test_workflow_across_roles(browser: Browser, live_server: LiveServer, tmp_path: Path) -> None:
+    brand_registers_and_sends_a_bulk_notice(browser, live_server, tmp_path)
+    reviewer_removes_with_keyboard_and_bulk(browser, live_server)
+    seller_sees_reasons_and_files_a_counter_notice(browser, live_server)
+    brand_follows_the_notice_and_sees_the_dashboard(browser, live_server)
+    webhooks_page(browser, live_server)
