@@ -7,7 +7,14 @@ from hypothesis import strategies as st
 
 from countermark.detection.analysis import Analyser
 from countermark.detection.brands import _is_ordinary_word
-from countermark.detection.normalise import CAPITAL_HOMOGLYPHS, HOMOGLYPHS, LEET, plain, skeleton
+from countermark.detection.normalise import (
+    CAPITAL_HOMOGLYPHS,
+    HOMOGLYPHS,
+    LEET,
+    plain,
+    skeleton,
+    skeleton_with_offsets,
+)
 from countermark.listings.records import Brand, Listing
 
 
@@ -131,3 +138,17 @@ def test_one_edit_misspellings_are_found(name: str, data: st.DataObject) -> None
         misspelt = name[:i] + data.draw(st.sampled_from("aeiouxz")) + name[i + 1:]
     assume(misspelt != name and len(misspelt) >= 4 and not _is_ordinary_word(misspelt))
     assert found(name.capitalize(), f"{misspelt.capitalize()} wireless speaker")
+
+
+_TRICKY = [*"abcilmnorstvw0134578 .-_*/\\|()+@$!", "Ѕ", "о", "Η", "索", "é", "\u200b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=40))
+def test_skeleton_offsets_agree_with_skeleton(text: str) -> None:
+    """The offsets used to quote a disguised name describe exactly the skeleton that was searched."""
+    folded = plain(text)
+    rebuilt, offsets = skeleton_with_offsets(folded)
+    assert rebuilt == skeleton(folded)
+    assert len(offsets) == len(rebuilt) and all(0 <= o < len(folded) for o in offsets)
+    assert offsets == sorted(offsets)

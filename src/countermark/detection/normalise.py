@@ -125,38 +125,41 @@ def skeleton_with_offsets(plain_text: str) -> tuple[str, list[int]]:
 
     Slower (per character); used only to quote what the seller wrote when a disguised match is found.
     """
-    chars: list[tuple[str, int]] = []
+    parts: list[str] = []
+    offsets: list[int] = []
     for i, ch in enumerate(plain_text):
         folded = ch if ch.isascii() else anyascii(ch.translate(_HOMOGLYPH_TABLE)).lower()
-        chars.extend((c, i) for c in folded)
+        parts.append(folded)
+        offsets.extend([i] * len(folded))
+    text = "".join(parts)
     for symbols, letter in MULTI_CHAR_LEET:
-        chars = _merge(chars, symbols, letter)
-    leet = _context_leet("".join(c for c, _ in chars))
-    chars = [(c.translate(_SKELETON_TABLE), i) for c, (_, i) in zip(leet, chars, strict=True)]
-    for pattern, keep in ((_SPACED_LETTERS, lambda c: not _SEPARATOR.fullmatch(c)), (_INWORD_PUNCT, None)):
-        text = "".join(c for c, _ in chars)
-        removed: set[int] = set()
-        for m in pattern.finditer(text):
-            removed.update(j for j in range(m.start(), m.end()) if keep is None or not keep(text[j]))
-        chars = [pair for j, pair in enumerate(chars) if j not in removed]
+        text, offsets = _merge(text, offsets, symbols, letter)
+    text = _context_leet(text).translate(_SKELETON_TABLE)  # both keep the length
+    for pattern in (_SPACED_LETTERS, _INWORD_PUNCT):  # spaced letters lose only their separators
+        removed = {j for m in pattern.finditer(text) for j in range(m.start(), m.end())
+                   if pattern is _INWORD_PUNCT or _SEPARATOR.fullmatch(text[j])}
+        if removed:
+            text = "".join(c for j, c in enumerate(text) if j not in removed)
+            offsets = [o for j, o in enumerate(offsets) if j not in removed]
     for confusable, letter in _CONFUSED_PAIRS:
-        chars = _merge(chars, confusable, letter)
-    return "".join(c for c, _ in chars), [i for _, i in chars]
+        text, offsets = _merge(text, offsets, confusable, letter)
+    return text, offsets
 
 
-def _merge(chars: list[tuple[str, int]], sequence: str, letter: str) -> list[tuple[str, int]]:
-    """Replace each run of characters spelling `sequence` with `letter` (keeping the first offset)."""
-    text = "".join(c for c, _ in chars)
+def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[str, list[int]]:
+    """Replace each `sequence` in text with `letter`, keeping the offset of its first character."""
     if sequence not in text:
-        return chars
-    merged: list[tuple[str, int]] = []
+        return text, offsets
+    out_text: list[str] = []
+    out_offsets: list[int] = []
     j = 0
     while (found := text.find(sequence, j)) >= 0:
-        merged.extend(chars[j:found])
-        merged.append((letter, chars[found][1]))
+        out_text.append(text[j:found] + letter)
+        out_offsets.extend(offsets[j:found + 1])
         j = found + len(sequence)
-    merged.extend(chars[j:])
-    return merged
+    out_text.append(text[j:])
+    out_offsets.extend(offsets[j:])
+    return "".join(out_text), out_offsets
 
 
 def _context_leet(text: str) -> str:
