@@ -80,6 +80,12 @@ def test_review_decide_counter_notice_and_track(world):
     tracked = c.get(f"/api/v1/notices/{notice.json()['id']}", headers=world.headers("rights_holder")).json()
     assert tracked["status"] == "closed" and tracked["removed"] == 2
     assert {i["listing_id"]: i["counter_notice"] for i in tracked["items"]}["L-S-own-alpha"] == "open"
+    counter_id = r.json()["id"]
+    path = f"/api/v1/notices/{notice.json()['id']}/legal-action"
+    body = {"counter_notice_id": counter_id, "details": "Landgericht Hamburg 312 O 1/26"}
+    assert c.post(path, headers=world.headers("notifier"), json=body).status_code == 409  # not this notifier's
+    done = c.post(path, headers=world.headers("rights_holder"), json=body)
+    assert done.status_code == 200 and done.json()["status"] == "legal_action"
     today = datetime.now(UTC).date().isoformat()
     figures = c.get(f"/api/v1/metrics?from={today}&to={today}", headers=world.headers("rights_holder")).json()
     assert figures["brand_id"] == "alpha" and figures["removals"] >= 2

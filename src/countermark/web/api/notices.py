@@ -178,3 +178,35 @@ def list_notices(
 @router.get("/notices/{notice_id}", response_model=NoticeOut, dependencies=allow(*NOTICE_READERS))
 def get_notice(db: SessionDep, notice: ScopedNotice) -> NoticeOut:
     return notice_out(db, notice)
+
+
+class LegalActionIn(BaseModel):
+    counter_notice_id: int = Field(ge=1, le=2**31 - 1)
+    details: str = Field(min_length=1, max_length=5000, description="Court, case number, date filed")
+
+
+class LegalActionOut(BaseModel):
+    counter_notice_id: int
+    listing_id: str
+    status: str
+
+
+def legal_action(db, principal, notice: Notice, counter_notice_id: int, details: str) -> LegalActionOut:  # noqa: ANN001
+    """The notifier went to court over a contested removal: the listing stays down."""
+    counters = {c.id: c for _, c in notice_items(db, notice.id) if c is not None}
+    if counter_notice_id not in counters:
+        raise Problem(404, f"no counter-notice {counter_notice_id} on notice {notice.id}")
+    try:
+        counter = enforcement.record_legal_action(db, counter_notice_id, notifier_id=sender_notifier(db, principal),
+                                                  details=details)
+    except enforcement.EnforcementError as e:
+        raise as_problem(e) from e
+    return LegalActionOut(counter_notice_id=counter.id, listing_id=counter.listing_id, status=counter.status)
+
+
+@router.post("/notices/{notice_id}/legal-action", response_model=LegalActionOut,
+             dependencies=allow(*NOTICE_SENDERS))
+def record_legal_action(db: SessionDep, principal: CurrentPrincipal, notice: ScopedNotice,
+                        body: Annotated[LegalActionIn, Body()]) -> LegalActionOut:
+    """Record that legal proceedings were started, so the contested listing is not restored automatically."""
+    return legal_action(db, principal, notice, body.counter_notice_id, body.details)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from countermark.enforcement import service as enforcement
 from countermark.rights.models import Trademark
-from countermark.web.api.notices import MAX_CSV_BYTES, import_bulk, sender_notifier
+from countermark.web.api.notices import MAX_CSV_BYTES, import_bulk, legal_action, sender_notifier
 from countermark.web.deps import CurrentPrincipal, PageDep, SessionDep, allow_page
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.pages.portal import back
@@ -72,5 +72,14 @@ def bulk(request: Request, db: SessionDep, principal: CurrentPrincipal,
 
 
 @router.get("/notices/{notice_id}", dependencies=allow_page(*NOTICE_READERS))
-def notice_page(request: Request, db: SessionDep, notice: ScopedNotice) -> Response:
-    return render(request, "notice.html", notice=notice, items=notice_items(db, notice.id))
+def notice_page(request: Request, db: SessionDep, principal: CurrentPrincipal, notice: ScopedNotice) -> Response:
+    return render(request, "notice.html", notice=notice, items=notice_items(db, notice.id),
+                  can_send=principal.role in NOTICE_SENDERS)
+
+
+@router.post("/notices/{notice_id}/legal-action", dependencies=allow_page(*NOTICE_SENDERS))
+def record_legal_action(db: SessionDep, principal: CurrentPrincipal, notice: ScopedNotice,
+                        counter_notice_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+                        details: Annotated[str, Form(max_length=5000)]) -> Response:
+    result = legal_action(db, principal, notice, counter_notice_id, details)
+    return back(f"/notices/{notice.id}", f"Legal action recorded: {result.listing_id} stays removed.")
