@@ -92,3 +92,21 @@ def test_review_decide_counter_notice_and_track(world):
     series = c.get(f"/api/v1/metrics/series?from={today}&to={today}", headers=world.headers("admin")).json()
     assert {p["brand_id"] for p in series} >= {"alpha", "beta"}
     assert c.get("/api/v1/metrics?brand_id=beta", headers=world.headers("rights_holder")).status_code == 404
+
+
+def test_reviewer_asks_and_the_notifier_answers(world):
+    c = world.client
+    notice = c.post("/api/v1/notices", headers={**world.headers("rights_holder"), "Idempotency-Key": "q-1"},
+                    json={**NOTICE, "listings": ["L-S-other-alpha"]}).json()
+    item = c.get("/api/v1/queue?source=notice&brand_id=alpha", headers=world.headers("reviewer")).json()["items"][0]
+    r = c.post("/api/v1/queue/decisions", headers=world.headers("reviewer"),
+               json={"item_ids": [item["item_id"]], "action": "request_info", "reason": "Which model is copied?"})
+    assert r.status_code == 200
+    browser = world.login("rights_holder")
+    page = browser.get(f"/notices/{notice['id']}")
+    assert "Which model is copied?" in page.text
+    path = f"/api/v1/notices/{notice['id']}/information"
+    answer = {"listing_id": "L-S-other-alpha", "information": "The Alpha Bag, SKU alpha-1"}
+    r = c.post(path, headers=world.headers("rights_holder"), json=answer)
+    assert r.status_code == 200 and r.json()["items"][0]["status"] == "open"
+    assert c.post(path, headers=world.headers("rights_holder"), json=answer).status_code == 409  # not waiting now

@@ -12,7 +12,15 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from countermark.enforcement.models import CounterNotice, Notice, ReviewItem, Sanction, StatementOfReasons, Strike
+from countermark.enforcement.models import (
+    CounterNotice,
+    Decision,
+    Notice,
+    ReviewItem,
+    Sanction,
+    StatementOfReasons,
+    Strike,
+)
 from countermark.enforcement.policy import DEFAULT_POLICY
 from countermark.enforcement.strikes import active_strikes
 from countermark.listings.models import Listing, Seller
@@ -115,6 +123,15 @@ def notice_items(session: Session, notice_id: int) -> list[tuple[ReviewItem, Cou
         select(CounterNotice).where(CounterNotice.listing_id.in_([i.listing_id for i in items]))
         .order_by(CounterNotice.submitted_at))}
     return [(i, counters.get(i.listing_id) if i.outcome == "removed" else None) for i in items]
+
+
+def open_questions(session: Session, items: list[ReviewItem]) -> dict[int, str]:
+    """The reviewer's latest question for each item waiting for information."""
+    waiting = [i.id for i in items if i.status == "info_requested"]
+    rows = session.execute(select(Decision.review_item_id, Decision.reason)
+                           .where(Decision.review_item_id.in_(waiting), Decision.action == "request_info")
+                           .order_by(Decision.id))
+    return dict(rows.all())
 
 
 @dataclass

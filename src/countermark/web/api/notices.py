@@ -210,3 +210,28 @@ def record_legal_action(db: SessionDep, principal: CurrentPrincipal, notice: Sco
                         body: Annotated[LegalActionIn, Body()]) -> LegalActionOut:
     """Record that legal proceedings were started, so the contested listing is not restored automatically."""
     return legal_action(db, principal, notice, body.counter_notice_id, body.details)
+
+
+class InformationIn(BaseModel):
+    listing_id: str = Field(min_length=1, max_length=200)
+    information: str = Field(min_length=1, max_length=20000, description="The answer to the reviewer's question")
+
+
+def provide_information(db, principal, notice: Notice, listing_id: str, information: str) -> NoticeOut:  # noqa: ANN001
+    """Answer a reviewer's request for information; the item returns to the queue."""
+    item = next((i for i, _ in notice_items(db, notice.id) if i.listing_id == listing_id), None)
+    if item is None:
+        raise Problem(404, f"listing {listing_id} is not part of notice {notice.id}")
+    try:
+        enforcement.provide_information(db, item.id, notifier_id=sender_notifier(db, principal),
+                                        information=information)
+    except enforcement.EnforcementError as e:
+        raise as_problem(e) from e
+    return notice_out(db, notice)
+
+
+@router.post("/notices/{notice_id}/information", response_model=NoticeOut, dependencies=allow(*NOTICE_SENDERS))
+def answer_request(db: SessionDep, principal: CurrentPrincipal, notice: ScopedNotice,
+                   body: Annotated[InformationIn, Body()]) -> NoticeOut:
+    """Provide the information a reviewer asked for about one listing of the notice."""
+    return provide_information(db, principal, notice, body.listing_id, body.information)

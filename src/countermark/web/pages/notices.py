@@ -11,13 +11,19 @@ from sqlalchemy import select
 
 from countermark.enforcement import service as enforcement
 from countermark.rights.models import Trademark
-from countermark.web.api.notices import MAX_CSV_BYTES, import_bulk, legal_action, sender_notifier
+from countermark.web.api.notices import (
+    MAX_CSV_BYTES,
+    import_bulk,
+    legal_action,
+    provide_information,
+    sender_notifier,
+)
 from countermark.web.deps import CurrentPrincipal, PageDep, SessionDep, allow_page
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.pages.portal import back
 from countermark.web.pages.render import render
 from countermark.web.policy import brand_filter, check_brand
-from countermark.web.queries import notice_items, notices_page
+from countermark.web.queries import notice_items, notices_page, open_questions
 from countermark.web.roles import NOTICE_READERS, NOTICE_SENDERS
 from countermark.web.scoped import ScopedNotice
 
@@ -73,8 +79,9 @@ def bulk(request: Request, db: SessionDep, principal: CurrentPrincipal,
 
 @router.get("/notices/{notice_id}", dependencies=allow_page(*NOTICE_READERS))
 def notice_page(request: Request, db: SessionDep, principal: CurrentPrincipal, notice: ScopedNotice) -> Response:
-    return render(request, "notice.html", notice=notice, items=notice_items(db, notice.id),
-                  can_send=principal.role in NOTICE_SENDERS)
+    items = notice_items(db, notice.id)
+    return render(request, "notice.html", notice=notice, items=items, can_send=principal.role in NOTICE_SENDERS,
+                  questions=open_questions(db, [i for i, _ in items]))
 
 
 @router.post("/notices/{notice_id}/legal-action", dependencies=allow_page(*NOTICE_SENDERS))
@@ -83,3 +90,11 @@ def record_legal_action(db: SessionDep, principal: CurrentPrincipal, notice: Sco
                         details: Annotated[str, Form(max_length=5000)]) -> Response:
     result = legal_action(db, principal, notice, counter_notice_id, details)
     return back(f"/notices/{notice.id}", f"Legal action recorded: {result.listing_id} stays removed.")
+
+
+@router.post("/notices/{notice_id}/information", dependencies=allow_page(*NOTICE_SENDERS))
+def answer_request(db: SessionDep, principal: CurrentPrincipal, notice: ScopedNotice,
+                   listing_id: Annotated[str, Form(max_length=200)],
+                   information: Annotated[str, Form(max_length=20_000)]) -> Response:
+    provide_information(db, principal, notice, listing_id, information)
+    return back(f"/notices/{notice.id}", f"Information about {listing_id} sent; the item is back in review.")
