@@ -1,8 +1,9 @@
 """Image matches (PDQ) from the scan context: brand reference images, known counterfeits, allowed images.
 
-A brand's official picture used by a seller the brand has not authorised is a mild sign (resellers reuse
-them too; an edited copy - mirrored, cropped - is a stronger one); from an authorised seller it is no
-sign at all. A match with the known-counterfeit bank is strong; a match with the allow bank suppresses.
+A brand's official picture used unchanged by a seller the brand has not authorised is reported but
+not weighed (resellers of genuine goods reuse catalogue photos more often than counterfeiters do); an
+edited copy - mirrored or rotated, or far enough from the original to have been cropped or overlaid -
+is a strong sign. From an authorised seller a reference match is no sign at all. A match with the known-counterfeit bank is strong; a match with the allow bank suppresses.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ class ImageSignal:
     features = ("image_counterfeit", "image_reference_unauthorised", "image_reference_edited", "image_allowed")
 
     COUNTERFEIT = 4.0
-    REFERENCE = 0.5
+    REFERENCE = 0.0
+    # Re-encoding or resizing stays well under this PDQ distance; crops and text overlays go beyond it.
+    EDITED_DISTANCE = 16
     REFERENCE_EDITED = 1.5
     ALLOWED = -3.0
 
@@ -27,7 +30,8 @@ class ImageSignal:
         counterfeit = [m for m in view.image_matches if m.kind == "counterfeit"]
         allowed = [m for m in view.image_matches if m.kind == "allow"]
         reference = [m for m in view.image_matches if m.kind == "reference" and not view.authorised]
-        edited = [m for m in reference if m.transform not in (None, "", "identity", "original")]
+        edited = [m for m in reference if m.transform not in (None, "", "identity", "original")
+                  or m.distance >= self.EDITED_DISTANCE]
         reasons: list[Reason] = []
         if allowed:
             m = allowed[0]
@@ -42,7 +46,8 @@ class ImageSignal:
             m = min(edited or reference, key=lambda x: x.distance)
             brand = f" of {m.brand_id}" if m.brand_id else ""
             if edited:
-                message = f"image {m.listing_image} is an edited copy ({m.transform}) of official image{brand}"
+                how = m.transform if m.transform not in (None, "", "identity", "original") else f"distance {m.distance}"
+                message = f"image {m.listing_image} is an edited copy ({how}) of official image{brand}"
                 weight = self.REFERENCE_EDITED
             else:
                 message = f"image {m.listing_image} is an official image{brand} used by a seller it has not authorised"
