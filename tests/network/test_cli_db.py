@@ -56,3 +56,36 @@ def test_network_db_testbuy_sources_and_case(cli, ring, tmp_path: Path):
     assert cli("case", "verify", package).exit_code == 0
     refused = cli("case", "export", "C-none", "--out", tmp_path / "none.zip")
     assert refused.exit_code == 1 and "no cluster" in refused.output
+
+
+def test_holds_list_and_resolve(cli, ring):
+    from countermark.enforcement.audit import find_break, stored_entries
+
+    with transaction(ring.engine) as session:
+        session.get(Seller, "R1").status = "banned"
+    assert cli("holds", "list").exit_code == 0  # nothing held yet
+    assert cli("network", "--db").exit_code == 0
+    table = cli("holds", "list")
+    assert table.exit_code == 0 and "R2" in table.output and "R1" in table.output
+    (held,) = [json.loads(line) for line in cli("holds", "list", "--json").stdout.splitlines()]
+    assert (held["seller_id"], held["status"], held["banned_seller_ids"]) == ("R2", "open", ["R1"])
+    assert held["evidence"][0]["key"].startswith("payout:") and held["evidence"][0]["sellers"] == ["R1", "R2"]
+
+    assert cli("holds", "resolve", "R2").exit_code == 2  # neither --confirm nor --dismiss
+    assert cli("holds", "resolve", "R2", "--confirm", "--dismiss").exit_code == 2
+    assert cli("holds", "list", "--status", "maybe").exit_code == 2
+    refused = cli("holds", "resolve", "R3", "--dismiss")
+    assert refused.exit_code == 1 and "no ban-evasion flag" in refused.output
+    result = cli("holds", "resolve", "R2", "--confirm", "--note", "same payout account", "--actor", "alice")
+    assert result.exit_code == 0, result.output
+    assert cli("holds", "list", "--json").stdout == ""
+    confirmed = cli("holds", "list", "--status", "confirmed", "--json").stdout
+    (decided,) = [json.loads(line) for line in confirmed.splitlines()]
+    assert (decided["seller_id"], decided["resolved_by"]) == ("R2", "user:alice")
+    assert len(cli("holds", "list", "--status", "all", "--json").stdout.splitlines()) == 1
+    with transaction(ring.engine) as session:
+        entries = list(stored_entries(session))
+        (entry,) = [e for e in entries if e.action == "network.ban_evasion_confirmed"]
+        assert (entry.actor, entry.subject) == ("user:alice", "seller:R2")
+        assert entry.details["reason"] == "same payout account"
+        assert find_break(entries) is None

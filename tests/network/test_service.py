@@ -123,3 +123,30 @@ def test_empty_database(engine):
     with transaction(engine) as session:
         report = service.cluster_database(session, now=NOW)
     assert (report.sellers, report.clusters, report.flagged) == (0, 0, [])
+
+
+def test_screen_many_sellers_at_once(marketplace):
+    run(marketplace)
+    with transaction(marketplace) as session:
+        add_seller(session, "NEW", emails=["JOHNSMITH@gmail.com"])
+        add_seller(session, "IP1", ip_addresses=["10.0.0.1"])
+        add_seller(session, "BANNED2", status="banned", emails=["johnsmith@gmail.com"])  # already banned: skipped
+        add_seller(session, "PLAIN", emails=["plain@example.com"])
+    with transaction(marketplace) as session:
+        report = service.screen_sellers(session, ["NEW", "IP1", "BANNED2", "PLAIN", "missing", "A2"], now=NOW)
+        assert report.screened == 4  # NEW, IP1, PLAIN, A2
+        assert sorted(report.linked) == ["A2", "NEW"]
+        assert report.held == ["NEW"]  # A2 is held since the clustering run
+        assert report.linked["NEW"].links == [{"key": "email:johnsmith@gmail.com", "sellers": ["A1", "A2", "NEW"]}]
+    with transaction(marketplace) as session:
+        assert service.screen_sellers(session, ["NEW", "A2"], now=NOW).held == []  # already held
+
+
+def test_banned_links_many_equals_one_by_one(marketplace):
+    run(marketplace)
+    ids = ["A1", "A2", "B", "H00", "R00a", "nobody"]
+    with transaction(marketplace) as session:
+        many = service.banned_links_many(session, ids)
+        assert sorted(many) == ["A2"]
+        for seller_id in ids:
+            assert many.get(seller_id) == service.banned_links(session, seller_id)

@@ -1,4 +1,4 @@
-"""Commands of countermark.network: network (seller clusters), case export|verify, testbuy, sources."""
+"""Commands of countermark.network: network (seller clusters), holds (ban evasion), case, testbuy, sources."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from sqlalchemy.orm import Session
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
 from countermark.cli.common import console, database, fail, progress, settings
+
+if TYPE_CHECKING:
+    from countermark.network.models import BanEvasionFlag
 
 EXIT_REFUSED = 1
 
@@ -95,6 +99,68 @@ def _network_database(out: Path | None, actor: str) -> None:
     if report.flagged:
         console.print(f"[yellow]{len(report.flagged)} seller(s) linked to banned accounts, held for review:[/] "
                       + ", ".join(report.flagged[:20]) + (" ..." if len(report.flagged) > 20 else ""))
+
+
+# --- ban-evasion holds ----------------------------------------------------------------------------------------------
+
+holds_app = typer.Typer(help="Ban-evasion holds: sellers linked to banned accounts, held for review.",
+                        no_args_is_help=True)
+app.add_typer(holds_app, name="holds")
+
+
+@holds_app.command("list")
+def holds_list(
+    status: str = typer.Option("open", help="open | confirmed | dismissed | all"),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines (with the full evidence) instead of a table"),
+) -> None:
+    """Sellers held for review as ban evasion, oldest first, with the banned accounts and linking identifiers."""
+    from rich.table import Table
+
+    from countermark.network.service import FLAG_STATUSES, ban_evasion_flags
+
+    if status not in (*FLAG_STATUSES, "all"):
+        raise fail(f"--status must be one of {', '.join(FLAG_STATUSES)}, all", EXIT_UNREADABLE)
+    with _unit_of_work() as session:
+        flags = [_flag_json(f) for f in ban_evasion_flags(session, None if status == "all" else status)]
+    if as_json:
+        for flag in flags:
+            typer.echo(json.dumps(flag))
+        return
+    table = Table(title=f"Ban-evasion holds ({status}): {len(flags)}")
+    for column in ("seller", "status", "cluster", "banned accounts", "linking identifiers", "flagged at", "decided by"):
+        table.add_column(column)
+    for flag in flags:
+        keys = [link["key"] for link in flag["evidence"]]
+        table.add_row(flag["seller_id"], flag["status"], flag["cluster_id"], ", ".join(flag["banned_seller_ids"]),
+                      ", ".join(keys[:3]) + (f" (+{len(keys) - 3})" if len(keys) > 3 else ""),
+                      flag["flagged_at"][:19], flag["resolved_by"] or "")
+    console.print(table)
+
+
+def _flag_json(flag: BanEvasionFlag) -> dict:
+    return {"seller_id": flag.seller_id, "status": flag.status, "cluster_id": flag.cluster_id,
+            "banned_seller_ids": list(flag.banned_seller_ids), "evidence": list(flag.evidence),
+            "flagged_at": flag.flagged_at.isoformat(),
+            "resolved_at": flag.resolved_at.isoformat() if flag.resolved_at else None,
+            "resolved_by": flag.resolved_by}
+
+
+@holds_app.command("resolve")
+def holds_resolve(
+    seller: str = typer.Argument(..., help="Seller held for review"),
+    confirm: bool = typer.Option(False, "--confirm", help="Ban evasion confirmed (then sanction via enforcement)"),
+    dismiss: bool = typer.Option(False, "--dismiss", help="Not ban evasion: release the hold"),
+    note: str = typer.Option("", help="Why (kept in the audit log)"),
+    actor: str = typer.Option("cli", help="Reviewer (audit log), e.g. alice"),
+) -> None:
+    """Decide a hold: --confirm or --dismiss (writes an audit entry)."""
+    from countermark.network.service import resolve_flag
+
+    if confirm == dismiss:
+        raise fail("give exactly one of --confirm or --dismiss", EXIT_UNREADABLE)
+    with _unit_of_work() as session:
+        flag = resolve_flag(session, seller, "confirmed" if confirm else "dismissed", actor=_actor(actor), reason=note)
+        console.print(f"seller {flag.seller_id}: ban evasion {flag.status} by {flag.resolved_by}")
 
 
 # --- case packages --------------------------------------------------------------------------------------------------

@@ -3,21 +3,23 @@
 `cluster_database` runs the pure linkage kernel over every seller and replaces the stored clusters in
 one transaction. Ban evasion: any seller in a cluster with a banned account (`Seller.status ==
 "banned"`) is flagged with the linking evidence and, by policy, held for review (an open flag)
-until someone confirms or dismisses it. `screen_seller` does the same for one seller between runs
-(a new account), by looking its keys up among the stored ones.
+until someone confirms or dismisses it. `screen_sellers` does the same between runs for (new or
+re-imported) accounts, by looking their keys up among the stored ones; `screen_import` runs it over
+the sellers of an imported bundle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
 from countermark.detection.context import SellerFacts
 from countermark.enforcement import audit
+from countermark.listings.bundle import Bundle, batched
 from countermark.listings.models import Seller, SellerIdentifier
 from countermark.listings.service import seller_records
 from countermark.network.identifiers import key_kind, normalise
@@ -34,6 +36,7 @@ from countermark.network.models import (
 
 FLAG_STATUSES = ("open", "confirmed", "dismissed")
 _RAW_CHARS = 2000
+_IN_CHUNK = 10_000  # values per IN (...) list: under SQLite's and PostgreSQL's bound-parameter limits
 
 
 class NetworkError(ValueError):
@@ -61,6 +64,19 @@ class BanEvidence:
     def summary(self) -> str:
         keys = ", ".join(link["key"] for link in self.links[:5])
         return f"linked to banned {', '.join(self.banned_seller_ids)} in {self.cluster_id} via {keys}"
+
+
+@dataclass
+class ScreenReport:
+    screened: int = 0
+    linked: dict[str, BanEvidence] = field(default_factory=dict)  # sellers linked to a banned account
+    held: list[str] = field(default_factory=list)  # of those, newly held for review (not already flagged)
+
+
+def _chunks(values: Collection[str]) -> Iterator[list[str]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        yield ordered[start:start + _IN_CHUNK]
 
 
 def cluster_database(session: Session, rules: LinkageRules = LinkageRules(), *, actor: str = "cli",
@@ -117,8 +133,26 @@ def cluster_members(session: Session, cluster_id: str) -> list[str]:
 
 
 def cluster_links(session: Session, cluster_id: str) -> list[dict]:
-    rows = session.scalars(select(NetworkLink).where(NetworkLink.cluster_id == cluster_id).order_by(NetworkLink.key))
-    return [{"key": r.key, "weight": r.weight, "sellers": list(r.seller_ids)} for r in rows]
+    return _links_by_cluster(session, [cluster_id]).get(cluster_id, [])
+
+
+def _links_by_cluster(session: Session, cluster_ids: Collection[str]) -> dict[str, list[dict]]:
+    """cluster_id -> its linking keys [{"key", "weight", "sellers"}] sorted by key."""
+    links: dict[str, list[dict]] = {}
+    for chunk in _chunks(cluster_ids):
+        for r in session.scalars(select(NetworkLink).where(NetworkLink.cluster_id.in_(chunk))
+                                 .order_by(NetworkLink.cluster_id, NetworkLink.key)):
+            links.setdefault(r.cluster_id, []).append({"key": r.key, "weight": r.weight, "sellers": list(r.seller_ids)})
+    return links
+
+
+def _clusters_of(session: Session, seller_ids: Collection[str]) -> dict[str, str]:
+    """seller_id -> cluster_id for those of the sellers that the last run clustered."""
+    clusters: dict[str, str] = {}
+    for chunk in _chunks(seller_ids):
+        clusters.update(session.execute(select(NetworkMember.seller_id, NetworkMember.cluster_id)
+                                        .where(NetworkMember.seller_id.in_(chunk))).all())
+    return clusters
 
 
 def linked_sellers(session: Session, seller_id: str) -> list[str]:
@@ -129,35 +163,32 @@ def linked_sellers(session: Session, seller_id: str) -> list[str]:
     return [s for s in cluster_members(session, cluster_id) if s != seller_id]
 
 
-def _banned(session: Session, seller_ids: Iterable[str]) -> list[str]:
-    ids = list(seller_ids)
-    if not ids:
-        return []
-    return sorted(session.scalars(select(Seller.seller_id).where(Seller.seller_id.in_(ids),
-                                                                 Seller.status == "banned")))
-
-
-def _banned_by_cluster(session: Session, clusters: Iterable[str] | None = None) -> dict[str, list[str]]:
+def _banned_by_cluster(session: Session, clusters: Collection[str] | None = None) -> dict[str, list[str]]:
     """cluster_id -> its banned members (sorted), for the given clusters or all of them."""
     stmt = (select(NetworkMember.cluster_id, Seller.seller_id).join(Seller, Seller.seller_id == NetworkMember.seller_id)
             .where(Seller.status == "banned").order_by(Seller.seller_id))
-    if clusters is not None:
-        stmt = stmt.where(NetworkMember.cluster_id.in_(list(clusters)))
     banned: dict[str, list[str]] = {}
-    for cluster_id, seller_id in session.execute(stmt):
-        banned.setdefault(cluster_id, []).append(seller_id)
+    statements = ([stmt] if clusters is None
+                  else [stmt.where(NetworkMember.cluster_id.in_(chunk)) for chunk in _chunks(clusters)])
+    for statement in statements:
+        for cluster_id, seller_id in session.execute(statement):
+            banned.setdefault(cluster_id, []).append(seller_id)
     return banned
 
 
 def banned_links(session: Session, seller_id: str) -> BanEvidence | None:
     """Evidence that the seller is linked to a banned account (itself excluded), or None."""
-    cluster_id = cluster_of(session, seller_id)
-    if cluster_id is None:
-        return None
-    banned = _banned(session, linked_sellers(session, seller_id))
-    if not banned:
-        return None
-    return BanEvidence(seller_id, cluster_id, banned, cluster_links(session, cluster_id))
+    return banned_links_many(session, [seller_id]).get(seller_id)
+
+
+def banned_links_many(session: Session, seller_ids: Collection[str]) -> dict[str, BanEvidence]:
+    """`banned_links` of many sellers in a constant number of queries (per 10,000): only those linked appear."""
+    clusters = _clusters_of(session, set(seller_ids))
+    banned = _banned_by_cluster(session, set(clusters.values()))
+    others = {s: [b for b in banned.get(c, []) if b != s] for s, c in clusters.items()}
+    others = {s: ids for s, ids in others.items() if ids}
+    links = _links_by_cluster(session, {clusters[s] for s in others})
+    return {s: BanEvidence(s, clusters[s], ids, links.get(clusters[s], [])) for s, ids in others.items()}
 
 
 def flag_ban_evasion(session: Session, *, actor: str = "system:network", now: datetime | None = None) -> list[str]:
@@ -195,45 +226,100 @@ def _hold(session: Session, evidence: BanEvidence, *, actor: str, now: datetime)
 
 def screen_seller(session: Session, seller_id: str, rules: LinkageRules = LinkageRules(), *,
                   actor: str = "system:network", now: datetime | None = None) -> BanEvidence | None:
-    """Check one (e.g. newly registered) seller against the stored network before the next clustering.
+    """Check one (e.g. newly registered) seller against the stored network before the next clustering."""
+    if session.get(Seller, seller_id) is None:
+        raise NetworkError(f"no seller {seller_id!r}")
+    return screen_sellers(session, [seller_id], rules, actor=actor, now=now).linked.get(seller_id)
 
-    Its keys are looked up among the stored ones (hub keys ignored); sellers sharing strong keys, or
-    weak keys adding up to the threshold, link it. When any of them, or their clusters, hold a banned
-    account, the seller is flagged and held for review; the evidence is returned.
+
+def screen_sellers(session: Session, seller_ids: Iterable[str], rules: LinkageRules = LinkageRules(), *,
+                   actor: str = "system:network", now: datetime | None = None) -> ScreenReport:
+    """Check (new or re-imported) sellers against the stored network before the next clustering.
+
+    Each seller's keys are looked up among the stored ones (hub keys ignored); sellers sharing strong
+    keys, or weak keys adding up to the threshold, link it. When the clusters of those it links to
+    hold a banned account, the seller is flagged and held for review with the shared keys as evidence.
+    Banned and unknown sellers are skipped. A constant number of queries however many sellers.
     """
     now = now or datetime.now(UTC)
-    seller = session.get(Seller, seller_id)
-    if seller is None:
-        raise NetworkError(f"no seller {seller_id!r}")
-    identifiers = session.scalars(select(SellerIdentifier).where(SellerIdentifier.seller_id == seller_id))
-    own = {key for ident in identifiers for key in normalise(ident.kind, ident.value, country=seller.country)}
-    hubs = set(session.scalars(select(NetworkHub.key).where(NetworkHub.key.in_(own)))) if own else set()
-    own -= hubs
-    shared: dict[str, dict[str, float]] = {}
-    if own:
+    ids = set(seller_ids)
+    countries: dict[str, str | None] = {}
+    for chunk in _chunks(ids):
+        countries.update(session.execute(select(Seller.seller_id, Seller.country)
+                                         .where(Seller.seller_id.in_(chunk), Seller.status != "banned")).all())
+    own: dict[str, set[str]] = {seller_id: set() for seller_id in countries}
+    for chunk in _chunks(countries.keys()):
+        for seller_id, kind, value in session.execute(
+                select(SellerIdentifier.seller_id, SellerIdentifier.kind, SellerIdentifier.value)
+                .where(SellerIdentifier.seller_id.in_(chunk))):
+            own[seller_id].update(normalise(kind, value, country=countries[seller_id]))
+    keys = set().union(*own.values())
+    for chunk in _chunks(keys):
+        keys.difference_update(session.scalars(select(NetworkHub.key).where(NetworkHub.key.in_(chunk))))
+    holders: dict[str, set[str]] = {}
+    for chunk in _chunks(keys):
         for other, key in session.execute(select(NetworkKey.seller_id, NetworkKey.key)
-                                          .where(NetworkKey.key.in_(own), NetworkKey.seller_id != seller_id)):
-            shared.setdefault(other, {})[key] = rules.weights.get(key_kind(key), 0.0)
-    linked = {other for other, keys in shared.items() if sum(keys.values()) >= rules.threshold - 1e-9}
-    if not linked:
-        return None
-    clusters = set(session.scalars(select(NetworkMember.cluster_id).where(NetworkMember.seller_id.in_(linked))))
-    members = set(session.scalars(select(NetworkMember.seller_id).where(NetworkMember.cluster_id.in_(clusters))))
-    banned = _banned(session, (linked | members) - {seller_id})
-    if not banned:
-        return None
-    links = [{"key": key, "sellers": sorted([seller_id, *(o for o in linked if key in shared[o])])}
-             for key in sorted({k for o in linked for k in shared[o]})]
-    cluster_id = cluster_of(session, seller_id) or min(clusters, default=f"C-{seller_id}")
-    evidence = BanEvidence(seller_id, cluster_id, banned, links)
-    _hold(session, evidence, actor=actor, now=now)
-    return evidence
+                                          .where(NetworkKey.key.in_(chunk))):
+            holders.setdefault(key, set()).add(other)
+
+    shared: dict[str, dict[str, dict[str, float]]] = {}  # seller -> other seller -> shared key -> weight
+    for seller_id, seller_keys_ in own.items():
+        for key in seller_keys_ & holders.keys():
+            for other in holders[key] - {seller_id}:
+                shared.setdefault(seller_id, {}).setdefault(other, {})[key] = rules.weights.get(key_kind(key), 0.0)
+    linked = {seller_id: {o for o, weights in by_other.items() if sum(weights.values()) >= rules.threshold - 1e-9}
+              for seller_id, by_other in shared.items()}
+    clusters = _clusters_of(session, set(linked).union(*linked.values()))
+    banned = _banned_by_cluster(session, set(clusters.values()))
+
+    report = ScreenReport(screened=len(own))
+    for seller_id in sorted(linked):
+        their_clusters = {clusters[o] for o in linked[seller_id] if o in clusters}
+        banned_ids = sorted({b for c in their_clusters for b in banned.get(c, [])} - {seller_id})
+        if not banned_ids:
+            continue
+        by_other = shared[seller_id]
+        links = [{"key": key, "sellers": sorted([seller_id, *(o for o in linked[seller_id] if key in by_other[o])])}
+                 for key in sorted({k for o in linked[seller_id] for k in by_other[o]})]
+        evidence = BanEvidence(seller_id, clusters.get(seller_id) or min(their_clusters), banned_ids, links)
+        report.linked[seller_id] = evidence
+        if _hold(session, evidence, actor=actor, now=now):
+            report.held.append(seller_id)
+    return report
+
+
+def screen_import(engine: Engine, bundle: Bundle, *, batch_size: int = 5_000,
+                  actor: str = "system:import") -> ScreenReport | None:
+    """Screen an imported bundle's sellers against the stored network, a transaction per batch.
+
+    None (and nothing read) when the database has never been clustered: there is nothing to screen against.
+    """
+    from countermark.storage.engine import transaction
+
+    with transaction(engine) as session:
+        if session.scalar(select(NetworkRun.id).limit(1)) is None:
+            return None
+    report = ScreenReport()
+    for batch in batched(sorted(bundle.seller_ids()), batch_size):
+        with transaction(engine) as session:
+            part = screen_sellers(session, batch, actor=actor)
+        report.screened += part.screened
+        report.linked.update(part.linked)
+        report.held.extend(part.held)
+    return report
 
 
 def held_for_review(session: Session) -> list[BanEvasionFlag]:
     """Open ban-evasion flags, oldest first (the review queue of linked-account holds)."""
-    return list(session.scalars(select(BanEvasionFlag).where(BanEvasionFlag.status == "open")
-                                .order_by(BanEvasionFlag.flagged_at, BanEvasionFlag.seller_id)))
+    return ban_evasion_flags(session, "open")
+
+
+def ban_evasion_flags(session: Session, status: str | None = None) -> list[BanEvasionFlag]:
+    """Ban-evasion flags with the given status (all when None), oldest first."""
+    if status is not None and status not in FLAG_STATUSES:
+        raise NetworkError(f"status must be one of {', '.join(FLAG_STATUSES)}, got {status!r}")
+    stmt = select(BanEvasionFlag).order_by(BanEvasionFlag.flagged_at, BanEvasionFlag.seller_id)
+    return list(session.scalars(stmt if status is None else stmt.where(BanEvasionFlag.status == status)))
 
 
 def resolve_flag(session: Session, seller_id: str, status: str, *, actor: str, reason: str = "",
@@ -256,15 +342,11 @@ def seller_facts(session: Session, seller_ids: Sequence[str], batch: int = 5_000
     facts: dict[str, SellerFacts] = {}
     for start in range(0, len(seller_ids), batch):
         ids = list(seller_ids[start:start + batch])
-        rows = session.execute(select(Seller.seller_id, Seller.registered_at, NetworkMember.cluster_id)
-                               .outerjoin(NetworkMember, NetworkMember.seller_id == Seller.seller_id)
-                               .where(Seller.seller_id.in_(ids))).all()
-        clusters = {cluster_id for _, _, cluster_id in rows if cluster_id is not None}
-        banned = _banned_by_cluster(session, clusters)
-        for seller_id, registered_at, cluster_id in rows:
-            others = [b for b in banned.get(cluster_id, []) if b != seller_id]
-            summary = (BanEvidence(seller_id, cluster_id, others, cluster_links(session, cluster_id)).summary()
-                       if others else None)
+        registered = session.execute(select(Seller.seller_id, Seller.registered_at).where(Seller.seller_id.in_(ids)))
+        evidence = banned_links_many(session, ids)
+        for seller_id, registered_at in registered:
+            link = evidence.get(seller_id)
             facts[seller_id] = SellerFacts(seller_id=seller_id, registered_at=registered_at,
-                                           linked_to_banned=bool(others), link_evidence=summary)
+                                           linked_to_banned=link is not None,
+                                           link_evidence=link.summary() if link is not None else None)
     return facts
