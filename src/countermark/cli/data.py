@@ -34,6 +34,7 @@ def import_command(
     from countermark.cli.common import progress, settings
     from countermark.listings.bundle import Bundle, BundleError
     from countermark.listings.service import import_bundle
+    from countermark.network.service import screen_import
 
     try:
         opened = Bundle.open(bundle)
@@ -48,8 +49,12 @@ def import_command(
                                    progress=lambda stage, n: bar.advance(tasks[stage], n))
         except BundleError as e:
             raise fail(str(e), EXIT_UNREADABLE) from None
+        screened = screen_import(engine, opened)  # ban evasion: imported sellers vs the stored seller network
     console.print(f"imported {report.brands} brands, {report.sellers} sellers, {report.listings} listings "
                   f"from {opened.name} into {engine.url.render_as_string(hide_password=True)}")
+    if screened is not None:
+        console.print(f"screened {screened.screened} sellers against the seller network: {len(screened.held)} newly "
+                      "held for review as linked to banned accounts (countermark holds list)")
     if report.media_missing:
         console.print(f"[yellow]{len(report.media_missing)} referenced image(s) not in the bundle[/], "
                       f"e.g. {report.media_missing[0]}")
