@@ -166,7 +166,7 @@ def _seller_facts(session: Session, seller_ids: list[str], alliance_secret: byte
     from countermark.enforcement.models import Strike
     from countermark.listings.models import Seller
     from countermark.listings.service import seller_records
-    from countermark.network.service import banned_links
+    from countermark.network.service import banned_links_many
 
     if not seller_ids:
         return {}
@@ -175,9 +175,10 @@ def _seller_facts(session: Session, seller_ids: list[str], alliance_secret: byte
     strikes = dict(session.execute(select(Strike.seller_id, func.count()).where(
         Strike.seller_id.in_(seller_ids), Strike.lifted_at.is_(None)).group_by(Strike.seller_id)).all())
     peers = banned_actor_links(session, alliance_secret, seller_records(session, seller_ids)) if alliance_secret else {}
+    linked = banned_links_many(session, seller_ids)
     facts: dict[str, SellerFacts] = {}
     for seller_id in seller_ids:
-        evidence = banned_links(session, seller_id)
+        evidence = linked.get(seller_id)
         link = evidence.summary() if evidence is not None else peers.get(seller_id)
         facts[seller_id] = SellerFacts(seller_id, str(registered.get(seller_id) or ""),
                                        prior_infringements=int(strikes.get(seller_id, 0)),
