@@ -132,6 +132,9 @@ class Analyser:
         ranked = sorted(mentions, key=lambda m: _rank(m, m.brand_id in nominative, lookalike[id(m)] is not None))
         mention = ranked[0] if ranked else None
         brand_ids = list(dict.fromkeys(m.brand_id for m in ranked))
+        images = tuple(context.image_matches.get(listing.listing_id, ()))
+        if not brand_ids:  # no brand named: an official picture still says whose product it is
+            brand_ids = [b for b in (_image_brand(images),) if b in self.brands]
         product = self.catalogue.match(title, text, listing.category, brand_ids)
         if mention is None and product is not None and product.how == "model_number" and _distinctive(product):
             brand_ids = [product.brand_id]
@@ -165,7 +168,7 @@ class Analyser:
             seller=seller,
             authorised=brand is not None and (listing.seller_id, brand.brand_id) in self._authorised,
             seller_age_days=_age_days(seller, listing),
-            image_matches=tuple(context.image_matches.get(listing.listing_id, ())),
+            image_matches=images,
         )
 
 
@@ -186,6 +189,14 @@ def _rank(m: Mention, nominative: bool, lookalike: bool) -> tuple[bool, bool, bo
     named with a trick (disguised, misspelt, "like X") over one plainly named; the title over the description."""
     risky = lookalike or m.kind != "exact"
     return (nominative, not risky, m.field != "title", m.start)
+
+
+def _image_brand(matches: Sequence[ImageMatch]) -> str | None:
+    """The brand of the closest brand-reference image match, if any (allowed images say nothing)."""
+    if any(m.kind == "allow" for m in matches):
+        return None
+    references = [m for m in matches if m.kind in ("reference", "counterfeit") and m.brand_id]
+    return min(references, key=lambda m: (m.distance, m.ref_id)).brand_id if references else None
 
 
 def _distinctive(match: ProductMatch) -> bool:

@@ -143,3 +143,10 @@ def test_image_matches(detector) -> None:
     assert "image.reference" not in codes(run("reference", seller=AUTHORISED))
     allowed = run("allow")
     assert "image.allowed" in codes(allowed) and allowed.decision == "clear"
+
+
+def test_an_official_picture_names_the_brand_the_title_hides(detector) -> None:
+    ctx = ScanContext(sellers=SELLERS, image_matches={"L1": [_match("reference", "mirror")]})
+    d = detector.scan([listing("4GB Memory Stick PRO Duo", 8)], ctx)[0]
+    assert d.brand_id == "sony" and d.matched_sku == "sku-ms"
+    assert {"image.reference", "price.low"} <= codes(d) and d.decision == "flag"
