@@ -55,7 +55,7 @@ def fit(small_n: int, small_s: float, n: int, seconds: float) -> tuple[float, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=2_000_000, help="listings in the full run")
-    parser.add_argument("--small", type=int, default=20_000, help="listings in the small run")
+    parser.add_argument("--small", type=int, default=1_000, help="listings in the small run (about the fixed cost)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()

@@ -9,7 +9,7 @@ from scipy.sparse.csgraph import connected_components as scipy_components
 
 from countermark.spark.components import connected_components
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]  # one worker, one SparkSession
 
 
 def _graphs(rng: np.random.Generator) -> list[tuple[int, list[tuple[int, int]]]]:

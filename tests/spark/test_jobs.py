@@ -17,7 +17,7 @@ from countermark.listings.demo import generate
 from countermark.network.batch import cluster_bundle
 from countermark.spark import jobs
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]  # one worker, one SparkSession
 
 
 def _same_scan(spark, bundle: Path, tmp_path: Path) -> None:

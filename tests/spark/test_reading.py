@@ -15,7 +15,7 @@ from countermark.listings.bundle import Bundle
 from countermark.listings.records import Listing, Reject
 from countermark.spark.reading import LISTING, known_sellers, listing_from_row, read_parquet
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]  # one worker, one SparkSession
 
 
 def _local(items) -> tuple[dict[str, Listing], list[tuple]]:
