@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from countermark.accounts.models import ROLES
 from countermark.accounts.service import create_user, get_user
+from countermark.enforcement.models import ReviewItem
 from countermark.listings.models import Listing
 from countermark.rights.models import Brand
 
@@ -23,9 +24,13 @@ class DemoAccount:
 
 
 def _demo_scopes(session: Session) -> tuple[list[str], list[str]]:
-    brand = session.scalar(select(Brand.brand_id).order_by(Brand.brand_id).limit(1))
-    # The seller with most listings gives the seller centre something to show.
-    seller = session.scalar(
+    """The brand and the storefront with most flagged listings (after a scan), so every page has content."""
+    brand = session.scalar(select(ReviewItem.brand_id).where(ReviewItem.brand_id.is_not(None))
+                           .group_by(ReviewItem.brand_id).order_by(func.count().desc(), ReviewItem.brand_id).limit(1))
+    brand = brand or session.scalar(select(Brand.brand_id).order_by(Brand.brand_id).limit(1))
+    seller = session.scalar(select(ReviewItem.seller_id).group_by(ReviewItem.seller_id)
+                            .order_by(func.count().desc(), ReviewItem.seller_id).limit(1))
+    seller = seller or session.scalar(
         select(Listing.seller_id).group_by(Listing.seller_id).order_by(func.count().desc(), Listing.seller_id).limit(1)
     )
     return ([brand] if brand else []), ([seller] if seller else [])

@@ -24,7 +24,7 @@ from countermark.enforcement.models import (
 from countermark.enforcement.policy import DEFAULT_POLICY
 from countermark.enforcement.strikes import active_strikes
 from countermark.listings.models import Listing, Seller
-from countermark.rights.models import Product
+from countermark.rights.models import Product, ReferenceImage
 
 
 @dataclass
@@ -38,6 +38,8 @@ class ReviewCard:
     notice: Notice | None
     price_ratio: float | None
     reasons: list[dict] = field(default_factory=list)
+    # Positions of the brand's official reference pictures, shown when the product has none.
+    reference_images: list[int] = field(default_factory=list)
 
 
 def review_cards(session: Session, items: list[ReviewItem]) -> list[ReviewCard]:
@@ -54,6 +56,12 @@ def review_cards(session: Session, items: list[ReviewItem]) -> list[ReviewCard]:
         skus = [s for b, s in wanted if b == brand_id]
         for p in session.scalars(select(Product).where(Product.brand_id == brand_id, Product.sku.in_(skus))):
             products[(p.brand_id, p.sku)] = p
+    references: dict[str, list[int]] = {}
+    for brand_id, position in session.execute(
+            select(ReferenceImage.brand_id, ReferenceImage.position)
+            .where(ReferenceImage.brand_id.in_({i.brand_id for i in items if i.brand_id}))
+            .order_by(ReferenceImage.brand_id, ReferenceImage.position)):
+        references.setdefault(brand_id, []).append(position)
     catalogues: dict[str, dict[int, str]] = {}
     cards = []
     for item in items:
@@ -67,7 +75,7 @@ def review_cards(session: Session, items: list[ReviewItem]) -> list[ReviewCard]:
         ratio = round(listing.price / product.msrp, 3) if listing and product and product.msrp > 0 else None
         cards.append(ReviewCard(item=item, listing=listing, seller=sellers.get(item.seller_id), product=product,
                                 notice=notices.get(item.notice_id) if item.notice_id else None, price_ratio=ratio,
-                                reasons=list(item.reasons or [])))
+                                reasons=list(item.reasons or []), reference_images=references.get(item.brand_id, [])))
     return cards
 
 
