@@ -3,7 +3,8 @@
 A brand's official picture used unchanged by a seller the brand has not authorised is reported but
 not weighed (resellers of genuine goods reuse catalogue photos more often than counterfeiters do); an
 edited copy - mirrored or rotated, or far enough from the original to have been cropped or overlaid -
-is a strong sign. From an authorised seller a reference match is no sign at all. A match with the known-counterfeit bank is strong; a match with the allow bank suppresses.
+is a strong sign. From an authorised seller a reference match is no sign at all. A match with the
+known-counterfeit bank is strong; a match with the allow bank suppresses.
 """
 
 from __future__ import annotations
