@@ -143,3 +143,27 @@ def test_other_brands_webhooks_are_invisible(world):
     r = c.post("/api/v1/webhooks", headers=world.headers("rights_holder"),
                json={"brand_id": "beta", "url": "https://hooks.example.com/b"})
     assert r.status_code == 404
+
+
+def test_the_running_server_relays_and_delivers(world, receiver, tmp_path):
+    """With `webhooks=True` the app's dispatcher thread does the relaying and posting by itself."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from countermark.settings import Settings
+    from countermark.web.app import create_app
+
+    drain(world.engine)
+    receiver.statuses.clear()
+    settings = Settings(data_dir=tmp_path / "live", webhook_allow_http_localhost=True)
+    with TestClient(create_app(settings, engine=world.engine)) as client:
+        h = world.headers("rights_holder")
+        r = client.post("/api/v1/webhooks", headers=h, json={"brand_id": "alpha", "url": receiver.url,
+                                                             "events": ["brand.profile_updated"]})
+        assert r.status_code == 201
+        client.put("/api/v1/brands/alpha/profile", headers=h, json={"aliases": ["Alfa"]})
+        deadline = time.monotonic() + 30
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert receiver.received and json.loads(receiver.received[0][1])["type"] == "brand.profile_updated"
