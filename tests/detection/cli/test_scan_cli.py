@@ -37,6 +37,8 @@ def dev_part(dev_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
         shutil.copy(dev_bundle / name, root / name)
     lines = (dev_bundle / "listings.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     (root / "listings.jsonl").write_text("".join(lines[:600]), encoding="utf-8")
+    (root / "labels").mkdir()
+    shutil.copy(dev_bundle / "labels" / "listings.csv", root / "labels" / "listings.csv")
     return root
 
 
@@ -130,10 +132,9 @@ def test_resume_refuses_another_bundles_output(tiny_bundle: Path, part_scan: Pat
     assert code == 2 and "cannot resume" in output
 
 
-def test_train_then_scan_uses_the_model(dev_bundle: Path, dev_part: Path, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_train_then_scan_uses_the_model(dev_part: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COUNTERMARK_DATA_DIR", str(tmp_path / "var"))
-    result = runner.invoke(app, ["train", str(dev_bundle)])
+    result = runner.invoke(app, ["train", str(dev_part)])
     assert result.exit_code == 0, result.output
     model = tmp_path / "var" / "models" / "detection.joblib"
     assert model.is_file()
@@ -142,6 +143,7 @@ def test_train_then_scan_uses_the_model(dev_bundle: Path, dev_part: Path, tmp_pa
     assert code == 0 and "model:detection" in output
     rows = read_jsonl(out)
     assert len(rows) == 600 and sum(r["decision"] == "flag" for r in rows) > 100
+    assert "trained on 600 listings" in result.output
 
 
 def test_broken_model_exits_2(tiny_bundle: Path, tmp_path: Path) -> None:
