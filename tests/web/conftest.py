@@ -122,6 +122,7 @@ def _seed(engine: Engine, tokens: dict[str, str], media: Path) -> dict[str, dict
                          NetworkLink(cluster_id="C-1", key="email:shop@example.com", weight=1.0,
                                      seller_ids=[OWN_SELLER, OTHER_SELLER])])
     ids["cluster_id"] = {"own": "C-1", "other": "C-1"}
+    ids["counter_id"] = {"own": "1", "other": "1"}
     ids["notice_id"] = {"own": items["own"][0], "other": items["other"][0]}
     ids["item_id"] = {"own": items["own"][1], "other": items["other"][1]}
     ids["statement_id"] = {"own": items["own"][2], "other": items["other"][2]}

@@ -30,6 +30,7 @@ PARAM_KIND = {
     "seller_id": "storefront",
     "statement_id": "storefront",
     "item_id": "review",  # review items are for reviewers only
+    "counter_id": "review",
     "cluster_id": "investigation",  # clusters are for investigators only
     "product_id": "brand",
     "position": "none",

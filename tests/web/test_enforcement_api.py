@@ -110,3 +110,18 @@ def test_reviewer_asks_and_the_notifier_answers(world):
     r = c.post(path, headers=world.headers("rights_holder"), json=answer)
     assert r.status_code == 200 and r.json()["items"][0]["status"] == "open"
     assert c.post(path, headers=world.headers("rights_holder"), json=answer).status_code == 409  # not waiting now
+
+
+def test_appeals_are_decided_by_another_reviewer(world):
+    from countermark.listings.models import Listing
+
+    c = world.client
+    appeals = c.get("/api/v1/appeals", headers=world.headers("reviewer")).json()
+    assert appeals["total"] == 1 and appeals["items"][0]["removed_by"] == "user:reviewer"
+    body = {"outcome": "reversed", "reason": "Invoice from the authorised distributor checks out"}
+    assert c.post("/api/v1/appeals/1/decision", headers=world.headers("reviewer"), json=body).status_code == 409
+    r = c.post("/api/v1/appeals/1/decision", headers=world.headers("admin"), json=body)
+    assert r.status_code == 200 and r.json()["status"] == "reversed"
+    with transaction(world.engine) as s:
+        assert s.get(Listing, "L-S-other-beta").status == "active"
+    assert c.post("/api/v1/appeals/1/decision", headers=world.headers("admin"), json=body).status_code == 409

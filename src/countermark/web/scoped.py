@@ -11,7 +11,7 @@ from fastapi import Depends, Path
 from sqlalchemy.orm import selectinload
 
 from countermark.accounts.models import WebhookSubscription
-from countermark.enforcement.models import Notice, ReviewItem, StatementOfReasons
+from countermark.enforcement.models import CounterNotice, Notice, ReviewItem, StatementOfReasons
 from countermark.listings.models import Listing, Seller
 from countermark.rights.models import Brand, Product, Trademark
 from countermark.web.deps import CurrentPrincipal, SessionDep
@@ -139,3 +139,14 @@ def load_cluster(cluster_id: Annotated[str, Path(min_length=1, max_length=220)],
 
 
 ClusterId = Annotated[str, Depends(load_cluster)]
+
+
+def load_counter_notice(counter_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep) -> CounterNotice:
+    """Appeals are decided by reviewers only (the route's `Allow`), so there is no narrower scope."""
+    counter = db.get(CounterNotice, counter_id)
+    if counter is None:
+        raise not_found("counter-notice")
+    return counter
+
+
+ScopedCounterNotice = Annotated[CounterNotice, Depends(load_counter_notice)]

@@ -10,11 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from countermark.rights.models import Brand
+from countermark.web.api.appeals import appeals_page, decide_appeal
 from countermark.web.api.queue import DecisionIn, decide
 from countermark.web.deps import CurrentPrincipal, PageDep, SessionDep, allow_page
 from countermark.web.pages.render import render
 from countermark.web.queries import queue_page, review_cards
 from countermark.web.roles import REVIEWERS
+from countermark.web.scoped import ScopedCounterNotice
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,3 +50,19 @@ def decide_page(
     sep = "&" if "?" in target else "?"
     return RedirectResponse(f"{target}{sep}{urlencode({'msg': f'{verb} {len(result.item_ids)} item(s).'})}",
                             status_code=303)
+
+
+@router.get("/review/appeals", dependencies=allow_page(*REVIEWERS))
+def appeals(request: Request, db: SessionDep, principal: CurrentPrincipal, page: PageDep,
+            status: str = "open") -> Response:
+    items, total = appeals_page(db, status=status or None, limit=page.limit, offset=page.offset)
+    return render(request, "appeals.html", appeals=items, total=total, status=status, me=principal.actor)
+
+
+@router.post("/review/appeals/{counter_id}/decision", dependencies=allow_page(*REVIEWERS))
+def decide_appeal_page(db: SessionDep, principal: CurrentPrincipal, counter: ScopedCounterNotice,
+                       outcome: Annotated[str, Form(pattern="^(upheld|reversed)$")],
+                       reason: Annotated[str, Form(max_length=5000)]) -> Response:
+    decide_appeal(db, principal, counter, outcome, reason)
+    message = "Removal upheld." if outcome == "upheld" else "Removal reversed: the listing is back online."
+    return RedirectResponse(f"/review/appeals?{urlencode({'msg': message})}", status_code=303)
