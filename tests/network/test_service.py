@@ -150,3 +150,29 @@ def test_banned_links_many_equals_one_by_one(marketplace):
         assert sorted(many) == ["A2"]
         for seller_id in ids:
             assert many.get(seller_id) == service.banned_links(session, seller_id)
+
+
+def count_queries(engine, lookup, seller_ids: list[str]) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with transaction(engine) as session:
+            lookup(session, seller_ids)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_batched_lookups_take_a_constant_number_of_queries(marketplace):
+    run(marketplace)
+    few = ["A2", "B"]
+    many = [*few, *(f"R{i:02d}{s}" for i in range(20) for s in "ab"), *(f"H{i:02d}" for i in range(30))]
+    for lookup in (service.banned_links_many, service.seller_facts, service.screen_sellers):
+        count_queries(marketplace, lookup, many)  # screening refreshes A2's open hold once: not a lookup
+        assert count_queries(marketplace, lookup, few) == count_queries(marketplace, lookup, many), lookup.__name__

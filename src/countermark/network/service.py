@@ -10,6 +10,7 @@ the sellers of an imported bundle.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -90,21 +91,15 @@ def cluster_database(session: Session, rules: LinkageRules = LinkageRules(), *, 
 
     for table in (NetworkLink, NetworkMember, NetworkCluster, NetworkHub, NetworkKey):
         session.execute(delete(table))
-    if keys:
-        session.execute(insert(NetworkKey), [
-            {"seller_id": k.seller_id, "key": k.key, "field": k.field, "raw": k.raw[:_RAW_CHARS]} for k in keys])
+    _bulk_insert(session, NetworkKey, ("seller_id", "key", "field", "raw"),
+                 ((k.seller_id, k.key, k.field, k.raw[:_RAW_CHARS]) for k in keys))
     sizes = linkage.cluster_sizes()
-    if sizes:
-        session.execute(insert(NetworkCluster),
-                        [{"cluster_id": c, "size": n, "computed_at": now} for c, n in sizes.items()])
-        session.execute(insert(NetworkMember), [{"seller_id": s, "cluster_id": c} for s, c in assignments.items()])
-    links = [{"cluster_id": c, "key": k, "weight": w, "seller_ids": members}
-             for c, k, w, members in linkage.shared_keys()]
-    if links:
-        session.execute(insert(NetworkLink), links)
+    _bulk_insert(session, NetworkCluster, ("cluster_id", "size", "computed_at"),
+                 ((c, n, now) for c, n in sizes.items()))
+    _bulk_insert(session, NetworkMember, ("seller_id", "cluster_id"), assignments.items())
+    _bulk_insert(session, NetworkLink, ("cluster_id", "key", "weight", "seller_ids"), linkage.shared_keys())
     hubs = linkage.hub_keys()
-    if hubs:
-        session.execute(insert(NetworkHub), [{"key": k, "sellers": n} for k, n in hubs])
+    _bulk_insert(session, NetworkHub, ("key", "sellers"), hubs)
     run = NetworkRun(computed_at=now, sellers=len(assignments), clusters=len(sizes), hub_limit=linkage.hub_limit,
                      rules=rules.as_json())
     session.add(run)
@@ -115,6 +110,19 @@ def cluster_database(session: Session, rules: LinkageRules = LinkageRules(), *, 
     flagged = flag_ban_evasion(session, actor=actor, now=now)
     return RunReport(run.id, run.sellers, run.clusters, sum(1 for n in sizes.values() if n > 1), len(hubs),
                      run.hub_limit, flagged)
+
+
+def _bulk_insert(session: Session, table: type, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Insert rows in the session's transaction: COPY on PostgreSQL (millions of keys), executemany elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:  # JSON columns (lists) travel as JSON text
+                copy.write_row([json.dumps(v) if isinstance(v, list) else v for v in row])
+        return
+    batch = [dict(zip(columns, row, strict=True)) for row in rows]
+    if batch:
+        session.execute(insert(table), batch)
 
 
 def cluster_assignments(session: Session) -> dict[str, str]:
