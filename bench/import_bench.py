@@ -2,8 +2,9 @@
 
     python bench/import_bench.py [--listings 200000]
 
-The floor reads the same listings.jsonl (json.loads per line) and writes the listing and image rows
-with no validation and no upsert: plain executemany on SQLite, COPY on PostgreSQL.
+The floor reads the same sellers.jsonl and listings.jsonl (json.loads per line) and writes the seller,
+identifier, listing and image rows with no validation and no upsert: plain executemany on SQLite,
+COPY on PostgreSQL. Both start from a database that already holds the bundle's brands.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, insert, text  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
 from tests.pgcluster import PgCluster  # noqa: E402
 
 from countermark.listings.bundle import Bundle  # noqa: E402
-from countermark.listings.models import Listing, ListingImage  # noqa: E402
 from countermark.listings.service import import_bundle  # noqa: E402
 from countermark.storage.engine import make_engine  # noqa: E402
 from countermark.storage.migrate import upgrade  # noqa: E402
@@ -47,45 +49,62 @@ def fresh(engine_url: str) -> Engine:
     return engine
 
 
-def seed_sellers_and_brands(engine: Engine, bundle: Bundle, tmp: Path) -> None:
-    """The floor writes listings only, so both runs start with brands and sellers present."""
-    import_bundle(engine, _without_listings(bundle, tmp), tmp / "seed.rejects.jsonl")
-
-
-def _without_listings(bundle: Bundle, tmp: Path) -> Bundle:
-    root = tmp / "no-listings"
+def seed_brands(engine: Engine, bundle: Bundle, tmp: Path) -> None:
+    """Both runs start from a database holding the bundle's brands (a few rows, not what is measured)."""
+    root = tmp / "brands-only"
     if not root.exists():
         root.mkdir()
-        for name in ("bundle.json", "brands.jsonl", "sellers.jsonl"):
+        for name in ("bundle.json", "brands.jsonl"):
             (root / name).write_bytes((bundle.root / name).read_bytes())
+        (root / "sellers.jsonl").write_text("")
         (root / "listings.jsonl").write_text("")
-    return Bundle.open(root)
+    import_bundle(engine, Bundle.open(root), tmp / "seed.rejects.jsonl")
 
 
-def rows(bundle: Bundle):
-    with bundle.listings_path.open("rb") as f:
+def rows(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open("rb") as f:
         for line in f:
-            obj = json.loads(line)
-            yield obj
+            yield json.loads(line)
+
+
+def seller_rows(bundle: Bundle) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
+    for obj in rows(bundle.root / "sellers.jsonl"):
+        ids = [(obj["seller_id"], kind, i, v) for kind, values in obj["identifiers"].items()
+               for i, v in enumerate(values)]
+        yield (obj["seller_id"], obj["display_name"], obj["country"], obj["registered_at"], "active"), ids
+
+
+def listing_rows(bundle: Bundle) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
+    for obj in rows(bundle.listings_path):
+        images = [(obj["listing_id"], i, p) for i, p in enumerate(obj["images"])]
+        yield tuple(obj.get(c, "") for c in COLUMNS) + ("active",), images
+
+
+SELLER_SQL = "INSERT INTO sellers (seller_id, display_name, country, registered_at, status, imported_at) " \
+             "VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP)"
+IDENT_SQL = "INSERT INTO seller_identifiers (seller_id, kind, position, value) VALUES (?, ?, ?, ?)"
+LISTING_SQL = f"INSERT INTO listings ({', '.join(COLUMNS)}, status) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})"
+IMAGE_SQL = "INSERT INTO listing_images (listing_id, position, path) VALUES (?, ?, ?)"
 
 
 def floor_sqlite(engine: Engine, bundle: Bundle) -> float:
     start = time.perf_counter()
-    batch, images = [], []
     with engine.begin() as conn:
-        for obj in rows(bundle):
-            batch.append({c: obj.get(c, "") for c in COLUMNS})
-            images.extend({"listing_id": obj["listing_id"], "position": i, "path": p}
-                          for i, p in enumerate(obj["images"]))
-            if len(batch) >= 5000:
-                conn.execute(insert(Listing), batch)
-                if images:
-                    conn.execute(insert(ListingImage), images)
-                batch, images = [], []
-        if batch:
-            conn.execute(insert(Listing), batch)
-            if images:
-                conn.execute(insert(ListingImage), images)
+        for source, main_sql, child_sql in ((seller_rows, SELLER_SQL, IDENT_SQL),
+                                            (listing_rows, LISTING_SQL, IMAGE_SQL)):
+            batch, children = [], []
+            for row, kids in source(bundle):
+                batch.append(row)
+                children.extend(kids)
+                if len(batch) >= 5000:
+                    conn.exec_driver_sql(main_sql, batch)
+                    if children:
+                        conn.exec_driver_sql(child_sql, children)
+                    batch, children = [], []
+            if batch:
+                conn.exec_driver_sql(main_sql, batch)
+                if children:
+                    conn.exec_driver_sql(child_sql, children)
     return time.perf_counter() - start
 
 
@@ -94,13 +113,22 @@ def floor_postgres(engine: Engine, bundle: Bundle) -> float:
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
+        idents, images = [], []
+        with cur.copy("COPY sellers (seller_id, display_name, country, registered_at, status, imported_at) "
+                      "FROM STDIN") as copy:
+            for row, kids in seller_rows(bundle):
+                copy.write_row(row + ("now",))
+                idents.extend(kids)
+        with cur.copy("COPY seller_identifiers (seller_id, kind, position, value) FROM STDIN") as copy:
+            for row in idents:
+                copy.write_row(row)
         with cur.copy(f"COPY listings ({', '.join(COLUMNS)}, status) FROM STDIN") as copy:
-            for obj in rows(bundle):
-                copy.write_row([obj.get(c, "") for c in COLUMNS] + ["active"])
+            for row, kids in listing_rows(bundle):
+                copy.write_row(row)
+                images.extend(kids)
         with cur.copy("COPY listing_images (listing_id, position, path) FROM STDIN") as copy:
-            for obj in rows(bundle):
-                for i, p in enumerate(obj["images"]):
-                    copy.write_row([obj["listing_id"], i, p])
+            for row in images:
+                copy.write_row(row)
         raw.commit()
     finally:
         raw.close()
@@ -135,10 +163,10 @@ def main() -> None:
                 url_of = cluster.create_database
             try:
                 e_floor = fresh(url_of("floor"))
-                seed_sellers_and_brands(e_floor, bundle, tmp)
+                seed_brands(e_floor, bundle, tmp)
                 t_floor = floor(e_floor, bundle)
                 e_ours = fresh(url_of("ours"))
-                seed_sellers_and_brands(e_ours, bundle, tmp)
+                seed_brands(e_ours, bundle, tmp)
                 t_ours = ours(e_ours, bundle, tmp)
                 with e_ours.connect() as conn:
                     stored = conn.execute(text("SELECT count(*) FROM listings")).scalar()

@@ -83,12 +83,13 @@ class Bundle:
             self._seller_ids = frozenset(s.seller_id for s in self.sellers() if isinstance(s, Seller))
         return self._seller_ids
 
-    def listings(self) -> Iterator[Listing | Reject]:
+    def listings(self, known_sellers: frozenset[str] | None = None) -> Iterator[Listing | Reject]:
+        """Listings of the bundle; `known_sellers` saves re-reading sellers.jsonl when the caller has its ids."""
         if self.listings_path.suffix == ".parquet":
             raw = _read_parquet(self.listings_path, parse_listing)
         else:
             raw = _read_jsonl(self.listings_path, decode_listing, raw_bytes=True)
-        known = self.seller_ids()
+        known = self.seller_ids() if known_sellers is None else known_sellers
         for line, item in _unique(raw, "listing_id"):
             if isinstance(item, Listing) and item.seller_id not in known:
                 yield Reject(self.listings_path.name, line, f"unknown seller_id {item.seller_id!r}",
@@ -96,8 +97,9 @@ class Bundle:
             else:
                 yield item
 
-    def listing_batches(self, size: int = DEFAULT_BATCH) -> Iterator[list[Listing | Reject]]:
-        yield from batched(self.listings(), size)
+    def listing_batches(self, size: int = DEFAULT_BATCH, known_sellers: frozenset[str] | None = None
+                        ) -> Iterator[list[Listing | Reject]]:
+        yield from batched(self.listings(known_sellers), size)
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from countermark.listings import records
 from countermark.listings.bundle import Bundle, BundleWriter, batched, write_rejects
-from countermark.listings.models import Listing, ListingImage, Seller, SellerIdentifier
+from countermark.listings.models import Listing, ListingImage, Seller
 from countermark.rights.bundle_io import brand_records, upsert_brand
 from countermark.storage.engine import transaction
 
@@ -41,38 +42,65 @@ class ImportReport:
         return self.rejects == 0
 
 
-def _upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], keys: Sequence[str],
-            keep: Sequence[str] = ()) -> None:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE, leaving `keep` columns as they are."""
-    if not rows:
-        return
+def _marks(conn: Connection, n: int) -> str:
+    return ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * n)
+
+
+def _upsert_sql(conn: Connection, table: str, columns: Sequence[str], key: str, updated: Sequence[str],
+                source: str | None = None) -> str:
+    """INSERT ... ON CONFLICT (key) DO UPDATE of `updated` only (the rest is kept as stored)."""
+    sets = ", ".join(f"{c} = excluded.{c}" for c in updated)
+    values = source or f"VALUES ({_marks(conn, len(columns))})"
+    return f"INSERT INTO {table} ({', '.join(columns)}) {values} ON CONFLICT ({key}) DO UPDATE SET {sets}"
+
+
+SELLER_COLUMNS = ("seller_id", "display_name", "country", "registered_at")
+
+
+def _store(conn: Connection, table: str, columns: Sequence[str], key: str, updated: Sequence[str],
+           rows: list[tuple[Any, ...]], child: str, child_columns: Sequence[str],
+           child_rows: list[tuple[Any, ...]]) -> None:
+    """Upsert `rows` into `table` and replace their rows in `child` (keyed by the same `key` column).
+
+    PostgreSQL: COPY into a session-local staging table, then one set-based upsert (near COPY speed).
+    SQLite: one driver-level executemany upsert.
+    """
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(table)
-    update = {c: stmt.excluded[c] for c in rows[0] if c not in keys and c not in keep}
-    conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=update), rows)
-
-
-def _existing(conn: Connection, column: Any, ids: list[str]) -> list[str]:
-    return list(conn.scalars(select(column).where(column.in_(ids))))
-
-
-def _seller_row(s: records.Seller) -> dict[str, Any]:
-    return {"seller_id": s.seller_id, "display_name": s.display_name, "country": s.country,
-            "registered_at": s.registered_at}
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS stage_{table} (LIKE {table}) ON COMMIT DELETE ROWS")
+        with cursor.copy(f"COPY stage_{table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        source = f"SELECT {', '.join(columns)} FROM stage_{table}"
+        cursor.execute(_upsert_sql(conn, table, columns, key, updated, source))
+        cursor.execute(f"DELETE FROM {child} USING stage_{table} s WHERE {child}.{key} = s.{key}")
+        with cursor.copy(f"COPY {child} ({', '.join(child_columns)}) FROM STDIN") as copy:
+            for row in child_rows:
+                copy.write_row(row)
+        return
+    ids = [row[0] for row in rows]
+    existing = [found for i in range(0, len(ids), 500) for found in conn.exec_driver_sql(
+        f"SELECT {key} FROM {table} WHERE {key} IN ({_marks(conn, len(ids[i:i + 500]))})",
+        tuple(ids[i:i + 500])).scalars()]
+    conn.exec_driver_sql(_upsert_sql(conn, table, columns, key, updated), rows)
+    for i in range(0, len(existing), 500):  # only on re-import: a fresh import has nothing to replace
+        part = existing[i:i + 500]
+        conn.exec_driver_sql(f"DELETE FROM {child} WHERE {key} IN ({_marks(conn, len(part))})", tuple(part))
+    if child_rows:
+        conn.exec_driver_sql(f"INSERT INTO {child} ({', '.join(child_columns)}) "
+                             f"VALUES ({_marks(conn, len(child_columns))})", child_rows)
 
 
 def _store_sellers(conn: Connection, sellers: list[records.Seller]) -> None:
-    ids = [s.seller_id for s in sellers]
-    _upsert(conn, Seller.__table__, [_seller_row(s) for s in sellers], ["seller_id"], keep=["status"])
-    if existing := _existing(conn, Seller.seller_id, ids):
-        conn.execute(delete(SellerIdentifier).where(SellerIdentifier.seller_id.in_(existing)))
-    rows = [{"seller_id": s.seller_id, "kind": kind, "position": i, "value": v}
-            for s in sellers for kind, values in s.identifiers.items() for i, v in enumerate(values)]
-    if rows:
-        conn.execute(insert(SellerIdentifier), rows)
+    """Upsert a batch of sellers and replace their identifiers (status, set by enforcement, is kept)."""
+    if not sellers:
+        return
+    now = datetime.now(UTC)
+    rows = [(s.seller_id, s.display_name, s.country, s.registered_at, "active", now) for s in sellers]
+    identifiers = [(s.seller_id, kind, i, v) for s in sellers for kind, values in s.identifiers.items()
+                   for i, v in enumerate(values)]
+    _store(conn, "sellers", (*SELLER_COLUMNS, "status", "imported_at"), "seller_id", SELLER_COLUMNS[1:], rows,
+           "seller_identifiers", ("seller_id", "kind", "position", "value"), identifiers)
 
 
 LISTING_COLUMNS = ("listing_id", "seller_id", "title", "description", "price", "currency", "category", "quantity",
@@ -84,43 +112,13 @@ def _listing_tuple(x: records.Listing) -> tuple[Any, ...]:
             x.ships_from, x.created_at, "active")
 
 
-def _listing_upsert_sql(source: str) -> str:
-    cols = ", ".join(LISTING_COLUMNS)
-    update = ", ".join(f"{c} = excluded.{c}" for c in LISTING_COLUMNS[1:])
-    return f"INSERT INTO listings ({cols}, status) {source} ON CONFLICT (listing_id) DO UPDATE SET {update}"
-
-
 def _store_listings(conn: Connection, listings: list[records.Listing]) -> None:
     """Upsert a batch of listings and replace their images (status, set by enforcement, is kept)."""
     if not listings:
         return
     images = [(x.listing_id, i, p) for x in listings for i, p in enumerate(x.images)]
-    if conn.dialect.name == "postgresql":
-        _store_listings_postgres(conn, listings, images)
-        return
-    existing = _existing(conn, Listing.listing_id, [x.listing_id for x in listings])
-    marks = ", ".join("?" * (len(LISTING_COLUMNS) + 1))
-    conn.exec_driver_sql(_listing_upsert_sql(f"VALUES ({marks})"), [_listing_tuple(x) for x in listings])
-    if existing:
-        conn.execute(delete(ListingImage).where(ListingImage.listing_id.in_(existing)))
-    if images:
-        conn.exec_driver_sql("INSERT INTO listing_images (listing_id, position, path) VALUES (?, ?, ?)", images)
-
-
-def _store_listings_postgres(conn: Connection, listings: list[records.Listing],
-                             images: list[tuple[str, int, str]]) -> None:
-    """COPY into a session-local staging table, then one set-based upsert: near COPY speed."""
-    cursor = conn.connection.driver_connection.cursor()
-    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS stage_listings (LIKE listings) ON COMMIT DELETE ROWS")
-    with cursor.copy(f"COPY stage_listings ({', '.join(LISTING_COLUMNS)}, status) FROM STDIN") as copy:
-        for x in listings:
-            copy.write_row(_listing_tuple(x))
-    cols = ", ".join(LISTING_COLUMNS)
-    cursor.execute(_listing_upsert_sql(f"SELECT {cols}, status FROM stage_listings"))
-    cursor.execute("DELETE FROM listing_images USING stage_listings s WHERE listing_images.listing_id = s.listing_id")
-    with cursor.copy("COPY listing_images (listing_id, position, path) FROM STDIN") as copy:
-        for row in images:
-            copy.write_row(row)
+    _store(conn, "listings", (*LISTING_COLUMNS, "status"), "listing_id", LISTING_COLUMNS[1:],
+           [_listing_tuple(x) for x in listings], "listing_images", ("listing_id", "position", "path"), images)
 
 
 class _Media:
@@ -172,14 +170,16 @@ def import_bundle(engine: Engine, bundle: Bundle, rejects_path: Path, *, media_r
         report.brands += len(brands)
         tick("brands", len(batch))
 
+    seller_ids: set[str] = set()
     for batch in batched(bundle.sellers(), batch_size):
         sellers = keep_rejects(batch)
         with engine.begin() as conn:
             _store_sellers(conn, sellers)
+        seller_ids.update(s.seller_id for s in sellers)
         report.sellers += len(sellers)
         tick("sellers", len(batch))
 
-    for batch in bundle.listing_batches(batch_size):
+    for batch in bundle.listing_batches(batch_size, known_sellers=frozenset(seller_ids)):
         listings = keep_rejects(batch)
         with engine.begin() as conn:
             _store_listings(conn, listings)
