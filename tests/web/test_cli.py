@@ -29,3 +29,8 @@ def test_users_add_list_token_and_demo_accounts(db_url, tmp_path):
     listing = run(db_url, tmp_path, "users", "list").stdout
     assert "alice" in listing and "demo-investigator" in listing
     assert run(db_url, tmp_path, "users", "token", "nobody").exit_code == 2
+    assert run(db_url, tmp_path, "users", "revoke-tokens", "alice").exit_code == 0
+    engine = make_engine(db_url)
+    with transaction(engine) as s:
+        assert user_for_token(s, token) is None
+    engine.dispose()

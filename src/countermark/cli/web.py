@@ -100,3 +100,23 @@ def users_demo_accounts() -> None:
     for account in accounts:
         table.add_row(account.username, DEMO_PASSWORD, account.role, account.scope)
     Console().print(table)
+
+
+@users_app.command("revoke-tokens")
+def users_revoke_tokens(username: str = typer.Argument(..., help="Revoke every API token of this user")) -> None:
+    """Revoke a user's API tokens (for a leaked token or a departing integration)."""
+    from sqlalchemy import select
+
+    from countermark.accounts.models import ApiToken
+    from countermark.accounts.service import get_user, revoke_token
+    from countermark.storage.engine import transaction
+
+    with database() as engine, transaction(engine) as session:
+        user = get_user(session, username)
+        if user is None:
+            raise fail(f"no user {username!r}", EXIT_BAD_INPUT)
+        tokens = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                             ApiToken.revoked_at.is_(None))))
+        for token in tokens:
+            revoke_token(session, token, actor="cli")
+    console.print(f"{len(tokens)} token(s) of {username} revoked")

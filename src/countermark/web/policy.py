@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from fastapi import Request
 
 from countermark.accounts.service import Principal
@@ -64,12 +62,6 @@ def check_brand(principal: Principal, brand_id: str | None, what: str) -> None:
     """404 unless the caller may see objects of this brand."""
     allowed = brand_filter(principal)
     if allowed is not None and brand_id not in allowed:
-        raise not_found(what)
-
-
-def check_any_brand(principal: Principal, brand_ids: Iterable[str | None], what: str) -> None:
-    allowed = brand_filter(principal)
-    if allowed is not None and not (set(brand_ids) & allowed):
         raise not_found(what)
 
 
