@@ -126,14 +126,14 @@ def holds_list(
         for flag in flags:
             typer.echo(json.dumps(flag))
         return
-    table = Table(title=f"Ban-evasion holds ({status}): {len(flags)}")
-    for column in ("seller", "status", "cluster", "banned accounts", "linking identifiers", "flagged at", "decided by"):
-        table.add_column(column)
+    table = Table(title=f"Ban-evasion holds ({status}): {len(flags)} (the shared keys themselves: --json)")
+    for column in ("seller", "status", "cluster", "banned", "shared keys", "flagged (UTC)", "decided by"):
+        table.add_column(column, overflow="fold")
     for flag in flags:
-        keys = [link["key"] for link in flag["evidence"]]
+        kinds = sorted({link["key"].split(":", 1)[0] for link in flag["evidence"]})
         table.add_row(flag["seller_id"], flag["status"], flag["cluster_id"], ", ".join(flag["banned_seller_ids"]),
-                      ", ".join(keys[:3]) + (f" (+{len(keys) - 3})" if len(keys) > 3 else ""),
-                      flag["flagged_at"][:19], flag["resolved_by"] or "")
+                      f"{len(flag['evidence'])}: {', '.join(kinds)}", flag["flagged_at"][:16].replace("T", " "),
+                      flag["resolved_by"] or "")
     console.print(table)
 
 
