@@ -158,8 +158,9 @@ def _score(batches: Iterator[list[Listing]], spec: _EngineSpec, workers: int
            ) -> Iterator[tuple[list[Listing], list[str]]]:
     """(batch, output lines) in input order; on `workers` processes with bounded look-ahead."""
     if workers <= 1:
+        engine = _engine(spec)
         for batch in batches:
-            yield batch, _scan_lines(_engine(spec), spec, batch)
+            yield batch, _scan_lines(engine, spec, batch)
         return
     in_flight: deque[tuple[list[Listing], Future[list[str]]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -178,30 +178,41 @@ class BrandIndex:
                 e = self._short_variants.get(word)
                 if e is not None and not _is_ordinary_word(word):
                     out.append(Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words"))
-        for i in range(len(words) - 1):  # a one-word name split in two ("hyper x", "netg ear"): a mention
-            e = self._split_names.get(words[i] + words[i + 1])
+        split_names = self._split_names
+        # A one-word name split in two ("hyper x", "netg ear"): a mention.
+        for i, (first, second) in enumerate(zip(words, words[1:], strict=False)):
+            e = split_names.get(first + second)
             if e is not None:
-                out.append(Mention(e.brand_id, e.name, "exact", field, f"{words[i]} {words[i + 1]}", i, i + 2,
-                                   "words"))
+                out.append(Mention(e.brand_id, e.name, "exact", field, f"{first} {second}", i, i + 2, "words"))
+        if self._fuzzy_choices:
+            out.extend(self._misspelt(field, words))
+        return out
+
+    def _misspelt(self, field: Field, words: list[str]) -> Iterator[Mention]:
+        """Words and runs of words within the edit budget of a name, in order of run length then position."""
         shortest, longest = self._fuzzy_lengths
-        anchors = self._name_words
-        for n in range(1, self._max_words + 1 if self._fuzzy_choices else 1):
-            for i in range(len(words) - n + 1):
-                if n > 1 and anchors.isdisjoint(words[i:i + n]):
-                    continue  # one or two edits leave a word of a several-word name intact
+        cache = self._fuzzy_cache
+        # A run of several words matters only if it holds a word of a several-word name (one or two edits
+        # leave one intact): windows around those words, not every window of the text.
+        anchored = [i for i, w in enumerate(words) if w in self._name_words]
+        for n in range(1, self._max_words + 1):
+            if n == 1:
+                starts: Iterable[int] = range(len(words))
+            elif anchored:
+                starts = sorted({s for a in anchored for s in range(max(0, a - n + 1), min(a, len(words) - n) + 1)})
+            else:
+                break
+            for i in starts:
                 candidate = " ".join(words[i:i + n]) if n > 1 else words[i]
                 if not shortest - 2 <= len(candidate) <= longest + 2:
                     continue
-                hit = self._fuzzy_lookup(candidate)
+                hit = cache[candidate] if candidate in cache else self._fuzzy_miss(candidate)
                 if hit is not None:
-                    key, _ = hit
-                    e = self._fuzzy_names[key]
-                    out.append(Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, i + n, "words"))
-        return out
+                    e = self._fuzzy_names[hit[0]]
+                    yield Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, i + n, "words")
 
-    def _fuzzy_lookup(self, word: str) -> tuple[str, int] | None:
-        if word in self._fuzzy_cache:
-            return self._fuzzy_cache[word]
+    def _fuzzy_miss(self, word: str) -> tuple[str, int] | None:
+        """Match a word not in the cache yet, and remember the answer."""
         result = self._fuzzy_match(word)
         if len(self._fuzzy_cache) >= _FUZZY_CACHE_LIMIT:
             self._fuzzy_cache.clear()  # bounded memory on endless streams

@@ -10,6 +10,7 @@ import re
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -189,14 +190,27 @@ def model_key(model: str) -> str | None:
 
 def _model_candidates(text: str) -> Iterable[str]:
     """Words with a digit (model numbers always have one), alone and joined with a neighbour."""
+    if not _DIGIT.search(text):
+        return
     tokens = text.split()
     for i, token in enumerate(tokens):
-        if not _DIGIT.search(token):
+        key = _digit_token_key(token)
+        if key is None:
             continue
-        key = _NOT_ALNUM.sub("", token)
         if len(key) >= MIN_MODEL_NUMBER:
             yield key
         if i + 1 < len(tokens):  # "MC359LL/A" written "mc359ll a"
-            yield key + _NOT_ALNUM.sub("", tokens[i + 1])
+            yield key + _alnum(tokens[i + 1])
         if i > 0:
-            yield _NOT_ALNUM.sub("", tokens[i - 1]) + key
+            yield _alnum(tokens[i - 1]) + key
+
+
+@lru_cache(maxsize=65_536)
+def _alnum(token: str) -> str:
+    return _NOT_ALNUM.sub("", token)
+
+
+@lru_cache(maxsize=65_536)
+def _digit_token_key(token: str) -> str | None:
+    """A token's letters and digits if it has a digit (tokens repeat across listings: cached)."""
+    return _NOT_ALNUM.sub("", token) if _DIGIT.search(token) else None
