@@ -62,11 +62,19 @@ def _store(conn: Connection, table: str, columns: Sequence[str], key: str, updat
            child_rows: list[tuple[Any, ...]]) -> None:
     """Upsert `rows` into `table` and replace their rows in `child` (keyed by the same `key` column).
 
-    PostgreSQL: COPY into a session-local staging table, then one set-based upsert (near COPY speed).
-    SQLite: one driver-level executemany upsert.
+    PostgreSQL: a batch of new rows is COPY'd straight in; otherwise COPY into a session-local staging
+    table, then one set-based upsert. SQLite: driver-level executemany (INSERT for new rows, upsert for
+    the rest).
     """
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()
+        cursor.execute(f"SELECT 1 FROM {table} WHERE {key} = ANY(%s) LIMIT 1", ([row[0] for row in rows],))
+        if cursor.fetchone() is None:  # a fresh batch: straight COPY, nothing to merge or replace
+            for name, cols, data in ((table, columns, rows), (child, child_columns, child_rows)):
+                with cursor.copy(f"COPY {name} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in data:
+                        copy.write_row(row)
+            return
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS stage_{table} (LIKE {table}) ON COMMIT DELETE ROWS")
         with cursor.copy(f"COPY stage_{table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
@@ -82,7 +90,13 @@ def _store(conn: Connection, table: str, columns: Sequence[str], key: str, updat
     existing = [found for i in range(0, len(ids), 500) for found in conn.exec_driver_sql(
         f"SELECT {key} FROM {table} WHERE {key} IN ({_marks(conn, len(ids[i:i + 500]))})",
         tuple(ids[i:i + 500])).scalars()]
-    conn.exec_driver_sql(_upsert_sql(conn, table, columns, key, updated), rows)
+    # Rows new to the database take a plain INSERT (a fresh import); only the others need the upsert.
+    known = set(existing)
+    fresh = [row for row in rows if row[0] not in known]
+    if fresh:
+        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(conn, len(columns))})", fresh)
+    if known:
+        conn.exec_driver_sql(_upsert_sql(conn, table, columns, key, updated), [r for r in rows if r[0] in known])
     for i in range(0, len(existing), 500):  # only on re-import: a fresh import has nothing to replace
         part = existing[i:i + 500]
         conn.exec_driver_sql(f"DELETE FROM {child} WHERE {key} IN ({_marks(conn, len(part))})", tuple(part))
