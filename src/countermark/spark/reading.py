@@ -93,7 +93,7 @@ def read_parquet(spark, path: str, kind: RecordKind) -> RecordFrames:
     columns = [c for c in frame.columns if not c.startswith("_")]
     raw = frame.select(*columns, F.col("_metadata.file_path").alias("_path"),
                        F.col("_metadata.row_index").alias("_index"))
-    parsed = raw.mapInArrow(_parquet_parser(kind, columns), _spark_schema(_parsed_schema(kind)))
+    parsed = raw.mapInArrow(_parquet_parser(kind, columns), _spark_schema(_parsed_schema(kind))).persist()
     return _finish(parsed.withColumn("_line", F.col("_index") + 1), kind)
 
 
@@ -187,7 +187,8 @@ def _split_bases(counts: list[tuple[str, int, int]]) -> list[tuple[str, int, int
 
 
 class _BatchBuilder:
-    """Collects parsed rows (valid records and rejects) and emits Arrow batches of the parsed schema."""
+    """Collects parsed rows (valid records and rejects) and emits Arrow batches of the parsed schema; `_file`
+    is the file's full path (files of one name in two directories are numbered apart), rejects name it."""
 
     def __init__(self, kind: RecordKind) -> None:
         self.kind = kind
@@ -213,10 +214,9 @@ def _jsonl_parser(kind: RecordKind):
         next_index: dict[tuple[str, int], int] = {}
         for batch in batches:
             for raw, path, block in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
-                file = PurePosixPath(path).name
-                index = next_index.get((file, block), 0)
-                next_index[(file, block)] = index + 1
-                _parse_line(out, kind, file, block, index, raw)
+                index = next_index.get((path, block), 0)
+                next_index[(path, block)] = index + 1
+                _parse_line(out, kind, path, block, index, raw)
             yield out.flush()
 
     return parse_lines
@@ -255,8 +255,7 @@ def _parquet_parser(kind: RecordKind, columns: list[str]):
         for batch in batches:
             paths = batch.column("_path").to_pylist()
             indexes = batch.column("_index").to_pylist()
-            for obj, path, index in zip(batch.select(columns).to_pylist(), paths, indexes, strict=True):
-                file = PurePosixPath(path).name
+            for obj, file, index in zip(batch.select(columns).to_pylist(), paths, indexes, strict=True):
                 try:
                     out.add(file, 0, index, OK, record=kind.parse(obj))
                 except RecordError as e:
