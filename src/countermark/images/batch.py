@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
-from countermark.images.hashing import MAX_PIXELS, HashResult, hash_file
+from countermark.images.hashing import MAX_PIXELS, CropMode, HashResult, hash_file
 
 # Files picked up when a directory is walked (a file named explicitly is always tried).
 IMAGE_SUFFIXES = frozenset(
@@ -54,13 +54,14 @@ def hash_files(
     *,
     workers: int | None = None,
     dihedral: bool = False,
+    crops: CropMode | None = None,
     max_pixels: int = MAX_PIXELS,
     chunksize: int | None = None,
 ) -> Iterator[HashResult]:
     """One HashResult per path, in input order, using `workers` processes (default: every core)."""
     paths = list(paths)
     workers = available_cores() if workers is None else max(1, workers)
-    job = partial(hash_file, dihedral=dihedral, max_pixels=max_pixels)
+    job = partial(hash_file, dihedral=dihedral, crops=crops, max_pixels=max_pixels)
     if workers == 1 or len(paths) < MIN_FILES_FOR_POOL:
         yield from map(job, paths)
         return

@@ -12,10 +12,13 @@ import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pdqhash
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from countermark.images.crops import query_codes, window_codes
 
 HASH_BITS = 256
 HEX_CHARS = HASH_BITS // 4
@@ -46,6 +49,7 @@ class HashResult:
     quality: int
     error: str | None = None
     dihedral: tuple[str, ...] = ()  # the 8 orientations in DIHEDRAL_TRANSFORMS order, when asked for
+    crop_codes: bytes = b""  # crop hashes (images.crops), when asked for: a bank image's windows or a query's 8 turns
 
     @property
     def ok(self) -> bool:
@@ -142,16 +146,25 @@ def dihedral_hashes(image: Image.Image) -> tuple[tuple[str, ...], int]:
     return tuple(bits_to_hex(h) for h in hashes), int(quality)
 
 
-def hash_file(path: str | Path, *, dihedral: bool = False, max_pixels: int = MAX_PIXELS) -> HashResult:
-    """Hash one file; never raises for a bad image (the result carries the error)."""
+CropMode = Literal["windows", "query"]
+
+
+def hash_file(
+    path: str | Path, *, dihedral: bool = False, crops: CropMode | None = None, max_pixels: int = MAX_PIXELS
+) -> HashResult:
+    """Hash one file; never raises for a bad image (the result carries the error). `crops` adds crop hashes:
+    "windows" for a bank image (its sub-windows), "query" for an image to match (its 8 orientations)."""
     name = os.fspath(path)
     try:
         image = load_rgb(path, max_pixels=max_pixels)
+        codes = b""
+        if crops is not None:
+            codes = (window_codes(image) if crops == "windows" else query_codes(image)).tobytes()
         if dihedral:
             hashes, quality = dihedral_hashes(image)
-            return HashResult(name, hashes[0], quality, None, hashes)
+            return HashResult(name, hashes[0], quality, None, hashes, codes)
         pdq_hex, quality = hash_image(image)
-        return HashResult(name, pdq_hex, quality)
+        return HashResult(name, pdq_hex, quality, crop_codes=codes)
     except ImageError as e:
         return HashResult(name, None, 0, str(e))
     except MemoryError:

@@ -34,10 +34,10 @@ def reference_entries(
     brands: Iterable[Brand], root: str | Path, *, workers: int | None = None,
     on_hashed: Callable[[], None] | None = None,
 ) -> tuple[list[BankEntry], list[tuple[str, str]]]:
-    """Hash every official image of the brands (paths relative to `root`) into reference-bank entries;
-    also returns the (path, reason) of images that could not be hashed."""
+    """Hash every official image of the brands (paths relative to `root`) into reference-bank entries, with
+    the crop hashes of their sub-windows; also returns the (path, reason) of images that could not be hashed."""
     refs = brand_image_refs(brands)
-    results = hash_files([Path(root) / path for _, _, path in refs], workers=workers)
+    results = hash_files([Path(root) / path for _, _, path in refs], workers=workers, crops="windows")
     entries: list[BankEntry] = []
     failed: list[tuple[str, str]] = []
     for (ref_id, brand_id, path), result in zip(refs, results, strict=True):
@@ -45,7 +45,7 @@ def reference_entries(
             on_hashed()
         if result.ok and result.pdq_hex is not None:
             entries.append(BankEntry(REFERENCE_BANK, "reference", ref_id, result.pdq_hex, brand_id, path,
-                                     result.quality))
+                                     result.quality, result.crop_codes))
         else:
             failed.append((path, result.error or "unreadable"))
     return entries, failed
