@@ -63,3 +63,10 @@ def test_cli_engine_spark_writes_parquet_partitions_and_rejects(spark, dirty_bun
     assert len(list(out.glob("part-*.parquet"))) > 1
     expected = {d["listing_id"]: d for d in map(json.loads, local.read_text().splitlines())}
     assert {r["listing_id"]: r for r in rows} == expected
+
+
+def test_unreadable_bundle_exits_2_before_spark_starts(tmp_path: Path) -> None:
+    for command in (["scan", str(tmp_path / "missing"), "--out", str(tmp_path / "out")],
+                    ["network", str(tmp_path), "--out", str(tmp_path / "out.csv")]):
+        result = CliRunner().invoke(app, [*command, "--engine", "spark"])
+        assert result.exit_code == 2, result.output

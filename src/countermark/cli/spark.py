@@ -26,6 +26,16 @@ def _session(engine: str, master: str):
         raise fail(str(e), EXIT_UNREADABLE) from None
 
 
+def _check_bundle(path: Path) -> None:
+    """An unreadable bundle fails at once, before Spark spends seconds starting."""
+    from countermark.listings.bundle import Bundle, BundleError
+
+    try:
+        Bundle.open(path)
+    except BundleError as e:
+        raise fail(str(e), EXIT_UNREADABLE) from None
+
+
 def scan_on_spark(source: Path, out: Path, *, engine: str, master: str, threshold: float,
                   model_path: Path | None, bundle: Path | None = None) -> None:
     """Scan a bundle (or Parquet listings with `bundle` for brands and sellers) on Spark; exits like the local
@@ -34,6 +44,7 @@ def scan_on_spark(source: Path, out: Path, *, engine: str, master: str, threshol
     from countermark.listings.bundle import BundleError, rejects_path_for
     from countermark.spark import jobs
 
+    _check_bundle(bundle or source)
     spark = _session(engine, master)
     try:
         image_matcher = scan_hook(bundle or source, radius=settings().image_match_distance)
@@ -56,6 +67,7 @@ def network_on_spark(source: Path, out: Path, *, engine: str, master: str) -> No
     from countermark.listings.bundle import BundleError
     from countermark.spark import jobs
 
+    _check_bundle(source)
     spark = _session(engine, master)
     try:
         with console.status(f"linking sellers on Spark ({master})"):
