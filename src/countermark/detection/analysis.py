@@ -120,8 +120,8 @@ class Analyser:
         context = context or _EMPTY_CONTEXT
         title = plain(listing.title)
         description = plain(listing.description)
-        fields = _Fields(title, description, skeleton(plain(fold_capitals(listing.title))),
-                         skeleton(plain(fold_capitals(listing.description))) if description else "")
+        fields = _Fields(title, description, skeleton(_plain_folded(listing.title, title)),
+                         skeleton(_plain_folded(listing.description, description)) if description else "")
         mentions = (*self.brand_index.find("title", title, fields.title_skeleton, listing.title),
                     *self.brand_index.find("description", description, fields.description_skeleton,
                                            listing.description))
@@ -170,6 +170,12 @@ class Analyser:
             seller_age_days=_age_days(seller, listing),
             image_matches=images,
         )
+
+
+def _plain_folded(raw: str, plain_raw: str) -> str:
+    """`plain` of the text with capital look-alikes folded; the same as `plain_raw` when there are none."""
+    folded = fold_capitals(raw)
+    return plain_raw if folded == raw else plain(folded)
 
 
 def _brands_with_cue(mentions: Sequence[Mention], cues: dict[int, str | None]) -> dict[str, str]:

@@ -47,7 +47,7 @@ MIN_SKELETON_LENGTH = 2  # two-letter names ("HP") only with a look-alike charac
 TWO_EDIT_LENGTH = 8
 _FUZZY_CACHE_LIMIT = 200_000
 _NOT_WORD = re.compile(r"[^a-z0-9\s]+")
-_HYPHENATED_PART = re.compile(r"[a-z0-9]+(?=-[a-z0-9])|(?<=[a-z0-9]-)[a-z0-9]+")
+_HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +240,7 @@ def fuzzy_words(plain_text: str, *, parts: bool = True) -> list[str]:
     text = transliterate(plain_text)
     words = _NOT_WORD.sub("", text).split()
     if parts and "-" in text:  # "new-scosch": the parts too (appended, so indexes of whole words stay put)
-        words.extend(_HYPHENATED_PART.findall(text))
+        words.extend(part for run in _HYPHENATED.findall(text) for part in run.split("-"))
     return words
 
 

@@ -6,11 +6,14 @@ the typical list price of the brand's products in the listing's category is the 
 
 from __future__ import annotations
 
+import heapq
 import re
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -73,7 +76,8 @@ class Catalogue:
                     key = model_key(model)
                     if key:
                         self._by_model.setdefault(key, []).append(e)
-            self._words[brand.brand_id] = words
+            # Words in half the brand's titles or more do not tell its products apart: left out.
+            self._words[brand.brand_id] = {w: ps for w, ps in words.items() if len(ps) < 0.5 * len(entries) + 2}
             by_category: dict[str, list[float]] = {}
             for e in entries:
                 if e.product.category:
@@ -153,16 +157,8 @@ class Catalogue:
     def _shortlist(self, brand_id: str, title: str) -> list[int]:
         """Products sharing the most words with the title (an inverted index keeps this cheap)."""
         words = self._words[brand_id]
-        counts: dict[int, int] = {}
-        for w in dict.fromkeys(title.split()):
-            postings = words.get(w)
-            if postings is not None and len(postings) < 0.5 * len(self._titles[brand_id]) + 2:
-                for i in postings:
-                    counts[i] = counts.get(i, 0) + 1
-        if not counts:
-            return []
-        ranked = sorted(counts, key=lambda i: (-counts[i], i))
-        return ranked[:_CANDIDATE_LIMIT]
+        counts = Counter(chain.from_iterable(words[w] for w in set(title.split()) if w in words))
+        return heapq.nsmallest(_CANDIDATE_LIMIT, counts, key=lambda i: (-counts[i], i))
 
 
 def _title_contradicts(title: str, by_model: ProductMatch, by_title: ProductMatch) -> bool:
@@ -177,6 +173,7 @@ def _without(text: str, words: frozenset[str]) -> str:
     return " ".join(w for w in text.split() if w not in words) if words else text
 
 
+@lru_cache(maxsize=65_536)
 def model_key(model: str) -> str | None:
     """Model numbers compared without case, spaces or punctuation ('KDL-52V4100' == 'kdl52v4100')."""
     key = _NOT_ALNUM.sub("", model.lower())
