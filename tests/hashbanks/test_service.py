@@ -147,3 +147,25 @@ def test_a_takedown_without_images_changes_nothing(engine, tmp_path):
         assert (report.added, report.skipped) == ([], [])
         assert service.list_banks(session) == []
     assert _audit(engine) == []
+
+
+def test_stored_entries_keep_their_crop_windows_and_match_crops(engine, tmp_path):
+    from PIL import Image
+
+    from countermark.images.crops import CROP_BYTES, window_boxes
+
+    photo = Image.open(BRIDGE).convert("RGB")
+    w, h = int(photo.width * 0.84), int(photo.height * 0.84)
+    cropped = photo.crop(((photo.width - w) // 2, (photo.height - h) // 2, (photo.width + w) // 2,
+                          (photo.height + h) // 2))
+    cropped.save(tmp_path / "cropped.jpg", quality=90)
+    entries, failed = service.hash_entries([BRIDGE], ref_ids=["sony-ref-1"], brand_id="sony", workers=1)
+    assert not failed and len(entries[0].crop_windows) == len(window_boxes()) * CROP_BYTES
+    with transaction(engine) as session:
+        service.add_entries(session, "brand-reference", entries, actor="cli")
+        service.add_entries(session, "brand-reference", [NewEntry("plain", "ab" * 32, 90)], actor="cli")
+    with transaction(engine) as session:
+        stored = {e.ref_id: e for e in service.bank_entries(session)}
+    assert stored["sony-ref-1"].crop_windows == entries[0].crop_windows and stored["plain"].crop_windows == b""
+    [[match]] = ImageMatcher(stored.values()).match_files([tmp_path / "cropped.jpg"])
+    assert (match.ref_id, match.transform) == ("sony-ref-1", "cropped")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from countermark.storage.base import Base, utcnow
@@ -39,6 +39,8 @@ class HashBankEntry(Base):
     brand_id: Mapped[str | None] = mapped_column(String(200), index=True)  # not a foreign key: banks may come first
     listing_id: Mapped[str | None] = mapped_column(String(200), index=True)  # the confirmed fake it came from
     source: Mapped[str] = mapped_column(String(2000), default="")  # file it was hashed from, as given
+    # Crop hashes of the image's sub-windows (images.crops.window_codes), when it was hashed from a file here.
+    crop_windows: Mapped[bytes | None] = mapped_column(LargeBinary)
     added_by: Mapped[str] = mapped_column(String(200), default="")
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -49,6 +49,7 @@ class NewEntry:
     brand_id: str | None = None
     listing_id: str | None = None
     source: str = ""
+    crop_windows: bytes = b""  # images.crops.window_codes of the image, when hashed from a file
 
 
 @dataclass
@@ -115,6 +116,7 @@ def add_entries(
         session.add(HashBankEntry(
             bank_id=bank.bank_id, ref_id=entry.ref_id, pdq_hex=pdq_hex, quality=entry.quality,
             brand_id=entry.brand_id, listing_id=entry.listing_id, source=entry.source, added_by=actor,
+            crop_windows=entry.crop_windows or None,
         ))
         existing.add(entry.ref_id)
         report.added.append(entry.ref_id)
@@ -143,11 +145,12 @@ def hash_entries(
         raise BankError(f"{len(names)} ref_ids for {len(paths)} images")
     entries: list[NewEntry] = []
     failed: list[tuple[str, str]] = []
-    for ref_id, result in zip(names, hash_files(paths, workers=workers), strict=True):
+    for ref_id, result in zip(names, hash_files(paths, workers=workers, crops="windows"), strict=True):
         if on_hashed is not None:
             on_hashed()
         if result.ok and result.pdq_hex is not None:
-            entries.append(NewEntry(ref_id, result.pdq_hex, result.quality, brand_id, listing_id, result.path))
+            entries.append(NewEntry(ref_id, result.pdq_hex, result.quality, brand_id, listing_id, result.path,
+                                    result.crop_codes))
         else:
             failed.append((result.path, result.error or "unreadable"))
     return entries, failed
@@ -160,7 +163,8 @@ def add_brand_references(
     """Hash every brand's reference and catalogue images (paths relative to `root`) into the reference
     bank; ref_ids are `<brand_id>-ref-<n>` and `<brand_id>-<sku>-<n>`."""
     found, failed = reference_entries(brands, root, workers=workers, on_hashed=on_hashed)
-    entries = [NewEntry(e.ref_id, e.pdq_hex, e.quality, e.brand_id, None, e.source or "") for e in found]
+    entries = [NewEntry(e.ref_id, e.pdq_hex, e.quality, e.brand_id, None, e.source or "", e.crop_windows)
+               for e in found]
     report = add_entries(session, bank_name, entries, actor=actor, kind="reference")
     report.skipped += failed
     return report
@@ -255,7 +259,7 @@ def bank_entries(session: Session, bank_names: Sequence[str] | None = None) -> l
     rows = session.execute(query.order_by(HashBank.name, HashBankEntry.ref_id))
     return [
         BankEntry(bank=name, kind=kind, ref_id=e.ref_id, pdq_hex=e.pdq_hex, brand_id=e.brand_id,
-                  source=e.source or None, quality=e.quality)
+                  source=e.source or None, quality=e.quality, crop_windows=e.crop_windows or b"")
         for name, kind, e in rows
     ]
 
