@@ -71,11 +71,11 @@ class Bundle:
         raise BundleError(f"{root / 'listings.jsonl'}: required file missing (nor listings.parquet)")
 
     def brands(self) -> Iterator[Brand | Reject]:
-        for _, item in _unique(_read_jsonl(self.root / "brands.jsonl", parse_brand), "brand_id"):
+        for _, item in _unique(_read_jsonl(self.root / "brands.jsonl", json_decoder(parse_brand)), "brand_id"):
             yield item
 
     def sellers(self) -> Iterator[Seller | Reject]:
-        for _, item in _unique(_read_jsonl(self.root / "sellers.jsonl", parse_seller), "seller_id"):
+        for _, item in _unique(_read_jsonl(self.root / "sellers.jsonl", json_decoder(parse_seller)), "seller_id"):
             yield item
 
     def seller_ids(self) -> frozenset[str]:
@@ -88,7 +88,7 @@ class Bundle:
         if self.listings_path.suffix == ".parquet":
             raw = _read_parquet(self.listings_path, parse_listing)
         else:
-            raw = _read_jsonl(self.listings_path, decode_listing, raw_bytes=True)
+            raw = _read_jsonl(self.listings_path, decode_listing)
         known = self.seller_ids() if known_sellers is None else known_sellers
         for line, item in _unique(raw, "listing_id"):
             if isinstance(item, Listing) and item.seller_id not in known:
@@ -130,37 +130,45 @@ def _unique(records: Iterator[tuple[int, R | Reject]], key: str) -> Iterator[tup
 _FILES: dict[type, str] = {Brand: "brands.jsonl", Seller: "sellers.jsonl", Listing: "listings.jsonl"}
 
 
-def _read_jsonl(path: Path, parse: Callable[[Any], R], *,
-                raw_bytes: bool = False) -> Iterator[tuple[int, R | Reject]]:
-    """Records of a JSONL file; `raw_bytes` hands each line's bytes to `parse` (which decodes the JSON)."""
-    file = path.name
+def parse_line(file: str, line_no: int, raw: bytes, decode: Callable[[bytes], R]) -> R | Reject | None:
+    """One JSONL line under the bundle's rules: the record, a Reject saying why not, or None when blank.
+
+    `decode` turns the line's bytes into a record, raising RecordError (the record breaks the spec) or
+    ValueError (not JSON). Also used by the Spark reader, so both apply exactly the same rules.
+    """
+    content = raw.rstrip(b"\r\n")
+    if not content.strip():
+        return None
+    if len(content) > MAX_RECORD_BYTES:
+        return Reject(file, line_no, f"record is {len(content):,} bytes; the limit is {MAX_RECORD_BYTES:,}",
+                      content.decode("utf-8", "backslashreplace"))
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Reject(file, line_no, f"not valid UTF-8 (byte {e.start})", content.decode("utf-8", "backslashreplace"))
+    try:
+        return decode(content)
+    except RecordError as e:
+        return Reject(file, line_no, str(e), text)
+    except ValueError as e:
+        return Reject(file, line_no, f"not valid JSON ({e})", text)
+
+
+def json_decoder(parse: Callable[[Any], R]) -> Callable[[bytes], R]:
+    """A line decoder for records parsed from a decoded JSON object (brands, sellers)."""
+    return lambda raw: parse(json.loads(raw))
+
+
+def _read_jsonl(path: Path, decode: Callable[[bytes], R]) -> Iterator[tuple[int, R | Reject]]:
     try:
         handle = path.open("rb")
     except OSError as e:
         raise BundleError(f"{path}: cannot read ({e.strerror})") from None
     with handle:
         for line_no, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            if len(raw) > MAX_RECORD_BYTES:
-                yield line_no, Reject(file, line_no,
-                                      f"record is {len(raw):,} bytes; the limit is {MAX_RECORD_BYTES:,}",
-                                      raw.decode("utf-8", "backslashreplace").rstrip("\n"))
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                yield line_no, Reject(file, line_no, f"not valid UTF-8 (byte {e.start})",
-                                      raw.decode("utf-8", "backslashreplace").rstrip("\n"))
-                continue
-            try:
-                record = parse(raw if raw_bytes else json.loads(text))
-            except RecordError as e:
-                yield line_no, Reject(file, line_no, str(e), text.rstrip("\n"))
-            except ValueError as e:
-                yield line_no, Reject(file, line_no, f"not valid JSON ({e})", text.rstrip("\n"))
-            else:
-                yield line_no, record
+            item = parse_line(path.name, line_no, raw, decode)
+            if item is not None:
+                yield line_no, item
 
 
 def _read_parquet(path: Path, parse: Callable[[Any], R]) -> Iterator[tuple[int, R | Reject]]:

@@ -17,9 +17,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from countermark.listings.bundle import listing_arrow_schema, listing_to_json, seller_to_json
-from countermark.listings.records import IDENTIFIER_KINDS, Listing, Seller
-from countermark.listings.validate import MAX_RECORD_BYTES, RecordError, decode_listing, parse_listing, parse_seller
+from countermark.listings.bundle import (
+    json_decoder,
+    listing_arrow_schema,
+    listing_to_json,
+    parse_line,
+    seller_to_json,
+)
+from countermark.listings.records import IDENTIFIER_KINDS, Listing, Reject, Seller
+from countermark.listings.validate import RecordError, decode_listing, parse_listing, parse_seller
 
 OK, REJECT, BLANK = 0, 1, 2
 REJECT_SCHEMA = pa.schema([("file", pa.string()), ("line", pa.int64()), ("reason", pa.string()),
@@ -34,10 +40,6 @@ def seller_arrow_schema() -> pa.Schema:
                       ("registered_at", pa.string()), ("identifiers", identifiers)])
 
 
-def _decode_seller(raw: bytes) -> Seller:
-    return parse_seller(json.loads(raw))
-
-
 @dataclass(frozen=True)
 class RecordKind:
     name: str  # "listing" | "seller"
@@ -49,7 +51,8 @@ class RecordKind:
 
 
 LISTING = RecordKind("listing", "listing_id", parse_listing, decode_listing, listing_to_json, listing_arrow_schema)
-SELLER = RecordKind("seller", "seller_id", parse_seller, _decode_seller, seller_to_json, seller_arrow_schema)
+SELLER = RecordKind("seller", "seller_id", parse_seller, json_decoder(parse_seller), seller_to_json,
+                    seller_arrow_schema)
 
 
 def listing_from_row(row: dict[str, Any]) -> Listing:
@@ -223,30 +226,14 @@ def _jsonl_parser(kind: RecordKind):
 
 
 def _parse_line(out: _BatchBuilder, kind: RecordKind, file: str, block: int, index: int, raw: bytes) -> None:
-    """The local reader's rules (listings.bundle._read_jsonl), line by line; `raw` lacks its newline
-    (tests/spark/test_reading.py compares both readers on every kind of bad line)."""
-    if not raw.strip():
+    """The local reader's rules (`listings.bundle.parse_line`), line by line."""
+    item = parse_line(file, index, raw, kind.decode)
+    if item is None:
         out.add(file, block, index, BLANK)
-        return
-    if len(raw) + 1 > MAX_RECORD_BYTES:
-        out.add(file, block, index, REJECT,
-                reason=f"record is {len(raw) + 1:,} bytes; the limit is {MAX_RECORD_BYTES:,}",
-                text=raw.decode("utf-8", "backslashreplace"))
-        return
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        out.add(file, block, index, REJECT, reason=f"not valid UTF-8 (byte {e.start})",
-                text=raw.decode("utf-8", "backslashreplace"))
-        return
-    try:
-        record = kind.decode(raw)
-    except RecordError as e:
-        out.add(file, block, index, REJECT, reason=str(e), text=text)
-    except ValueError as e:
-        out.add(file, block, index, REJECT, reason=f"not valid JSON ({e})", text=text)
+    elif isinstance(item, Reject):
+        out.add(file, block, index, REJECT, reason=item.reason, text=item.record)
     else:
-        out.add(file, block, index, OK, record=record)
+        out.add(file, block, index, OK, record=item)
 
 
 def _parquet_parser(kind: RecordKind, columns: list[str]):
