@@ -59,3 +59,16 @@ def test_add_a_bundles_brand_images(db_url, tmp_path):
     assert result.exit_code == 0, result.output
     listing = _run(db_url, "bank", "list", "brand-reference").output
     assert "sony-ref-1" in listing and "sony-WH1-1" in listing
+
+
+def test_match_finds_a_cropped_copy_of_a_bank_image(db_url, tmp_path):
+    from PIL import Image
+
+    photo = Image.open(BRIDGE).convert("RGB")
+    w, h = int(photo.width * 0.84), int(photo.height * 0.84)
+    photo.crop((0, 0, w, h)).save(tmp_path / "cropped.jpg", quality=90)
+    assert _run(db_url, "bank", "add", "brand-reference", str(BRIDGE), "--ref-id", "sony-ref-2").exit_code == 0
+    out = tmp_path / "matches.jsonl"
+    assert _run(db_url, "match", str(tmp_path / "cropped.jpg"), "--out", str(out)).exit_code == 0
+    [match] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert (match["ref_id"], match["transform"]) == ("sony-ref-2", "cropped")

@@ -227,7 +227,8 @@ def match_command(
     matches = []
     with progress() as bar:
         task = bar.add_task("matching images", total=len(files))
-        for path, result in zip(files, hash_files(files, dihedral=dihedral), strict=True):
+        crops = "query" if matcher.matches_crops else None
+        for path, result in zip(files, hash_files(files, dihedral=dihedral, crops=crops), strict=True):
             bar.advance(task)
             if not result.ok:
                 rejects.append(Reject(result.path, 0, result.error or "unreadable", result.path))
