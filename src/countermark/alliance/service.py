@@ -11,8 +11,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from countermark.alliance.config import AllianceIdentity
-from countermark.alliance.feed import append
-from countermark.alliance.keyed import identifier_hashes
+from countermark.alliance.feed import Draft, append
+from countermark.alliance.keyed import SHARED_KINDS, identifier_hashes
 from countermark.alliance.models import FeedEntry, Peer, PeerSignal
 from countermark.alliance.publish import PUBLISHED_KINDS, all_drafts
 from countermark.alliance.pull import FeedRejected, Fetch, PullReport, active_signals, http_fetch, pull
@@ -56,8 +56,6 @@ def publish(session: Session, identity: AllianceIdentity, *, brand_ids: Iterable
 
 def share_term(session: Session, identity: AllianceIdentity, term: str, brand_id: str | None = None, *,
                actor: str = "cli") -> list[dict]:
-    from countermark.alliance.feed import Draft
-
     if not term.strip():
         raise ValueError("the term is empty")
     subject = f"term:{brand_id or '*'}:{term.strip().casefold()}"
@@ -66,8 +64,6 @@ def share_term(session: Session, identity: AllianceIdentity, term: str, brand_id
 
 
 def retract(session: Session, identity: AllianceIdentity, subject: str, *, actor: str = "cli") -> list[dict]:
-    from countermark.alliance.feed import Draft
-
     if session.scalar(select(FeedEntry.seq).where(FeedEntry.subject == subject).limit(1)) is None:
         raise ValueError(f"nothing was published about {subject!r}")
     return append(session, identity, [Draft("retraction", subject, {"subject": subject})], actor=actor)
@@ -169,7 +165,7 @@ def banned_actor_links(session: Session, secret: bytes, sellers: Iterable[record
         return {}
     found: dict[str, str] = {}
     for seller in sellers:
-        for kind in ("emails", "phones", "payout_accounts", "addresses", "websites"):
+        for kind in SHARED_KINDS:
             hits = identifier_hashes(secret, {kind: seller.identifiers.get(kind, ())}, seller.country)
             peers = sorted({index[h] for h in hits if h in index})
             if peers:

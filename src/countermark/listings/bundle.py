@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from countermark.listings.records import Brand, Listing, Reject, Seller
+from countermark.listings.records import IDENTIFIER_KINDS, Brand, Listing, Reject, Seller
 from countermark.listings.validate import (
     MAX_RECORD_BYTES,
     RecordError,
@@ -202,8 +202,6 @@ def brand_to_json(brand: Brand) -> dict[str, Any]:
 
 
 def seller_to_json(seller: Seller) -> dict[str, Any]:
-    from countermark.listings.records import IDENTIFIER_KINDS
-
     out = asdict(seller)
     out["identifiers"] = {k: list(seller.identifiers.get(k, ())) for k in IDENTIFIER_KINDS}
     return _lists(out)
