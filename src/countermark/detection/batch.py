@@ -15,14 +15,24 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from countermark.detection.context import ImageMatch, ScanContext, SellerFacts
 from countermark.detection.engine import DetectionEngine
 from countermark.detection.model import load_model
-from countermark.listings.bundle import Bundle, BundleError, rejects_path_for, write_rejects
+from countermark.listings.bundle import (
+    Bundle,
+    BundleError,
+    ListingGate,
+    listing_reject,
+    parse_line,
+    rejects_path_for,
+    write_rejects,
+)
 from countermark.listings.records import Brand, Listing, Reject, Seller
+from countermark.listings.validate import decode_listing
 
 BATCH_SIZE = 2_000
 
@@ -49,6 +59,7 @@ class _EngineSpec:
     threshold: float
     model_path: Path | None
     image_matcher: ImageMatcherHook | None
+    listings_file: str
 
 
 _worker: tuple[DetectionEngine, _EngineSpec] | None = None
@@ -74,53 +85,34 @@ def scan_bundle(
     if not resume:
         out.unlink(missing_ok=True)
         rejects_path.unlink(missing_ok=True)
-    last_done_id = _last_listing_id(out) if done else None
-
-    rejects_seen = 0
-    pending_rejects: list[Reject] = []
-
-    def reject(r: Reject) -> None:
-        nonlocal rejects_seen
-        rejects_seen += 1
-        if rejects_seen > done_rejects:
-            pending_rejects.append(r)
+    rejects = _RejectSink(rejects_path, already_written=done_rejects)
 
     brands: list[Brand] = []
     for item in bundle.brands():
-        brands.append(item) if isinstance(item, Brand) else reject(item)
+        brands.append(item) if isinstance(item, Brand) else rejects.add(item)
     sellers: dict[str, SellerFacts] = {}
     for item in bundle.sellers():
         if isinstance(item, Seller):
             sellers[item.seller_id] = SellerFacts(item.seller_id, item.registered_at)
         else:
-            reject(item)
-    spec = _EngineSpec(tuple(brands), sellers, threshold, model_path, image_matcher)
+            rejects.add(item)
+    spec = _EngineSpec(tuple(brands), sellers, threshold, model_path, image_matcher, bundle.listings_path.name)
     engine_version = _engine(spec).version  # fails early (bad model) before any work is started
 
     flagged = 0
-    skipped = 0
+    read = _read_jsonl if bundle.listings_path.suffix == ".jsonl" else _read_records
+    skip = _Skip(out, done)
     with out.open("a", encoding="utf-8") as sink:
-        for batch, lines in _score(_listing_batches(bundle, batch_size, reject), spec, workers):
-            if pending_rejects:
-                write_rejects(rejects_path, pending_rejects)
-                pending_rejects.clear()
-            if skipped < done:  # already written by an interrupted run
-                take = min(done - skipped, len(batch))
-                skipped += take
-                if skipped == done and last_done_id is not None and batch[take - 1].listing_id != last_done_id:
-                    raise BundleError(f"{out}: cannot resume: it was not written from this bundle "
-                                      f"(line {done} is {last_done_id!r}, expected {batch[take - 1].listing_id!r})")
-                lines = lines[take:]
+        for lines_read, lines in read(bundle, spec, workers, batch_size, skip, rejects):
+            rejects.flush()
             if lines:
                 sink.write("".join(lines))
                 sink.flush()
                 flagged += sum(1 for line in lines if '"decision": "flag"' in line)
             if on_progress is not None:
-                on_progress(len(batch))
-        if pending_rejects:
-            write_rejects(rejects_path, pending_rejects)
-    if done > skipped:
-        raise BundleError(f"{out}: cannot resume: it holds {done} results but the bundle has {skipped} listings")
+                on_progress(lines_read)
+        rejects.flush()
+    skip.check_finished()
     total_rejects = _complete_lines(rejects_path) if rejects_path.exists() else 0
     return ScanSummary(_complete_lines(out), flagged, total_rejects, done, engine_version)
 
@@ -140,38 +132,146 @@ def count_listings(bundle_path: str | Path) -> int | None:
     return count
 
 
-def _listing_batches(bundle: Bundle, size: int, reject: Callable[[Reject], None]) -> Iterator[list[Listing]]:
-    batch: list[Listing] = []
-    for item in bundle.listings():
-        if isinstance(item, Listing):
-            batch.append(item)
-            if len(batch) >= size:
-                yield batch
-                batch = []
+class _RejectSink:
+    """Rejects in file order; on resume the first `already_written` are in the rejects file already."""
+
+    def __init__(self, path: Path, already_written: int) -> None:
+        self.path = path
+        self._to_skip = already_written
+        self._pending: list[Reject] = []
+
+    def add(self, reject: Reject) -> None:
+        if self._to_skip:
+            self._to_skip -= 1
         else:
-            reject(item)
-    if batch:
-        yield batch
+            self._pending.append(reject)
+
+    def flush(self) -> None:
+        if self._pending:
+            write_rejects(self.path, self._pending)
+            self._pending.clear()
 
 
-def _score(batches: Iterator[list[Listing]], spec: _EngineSpec, workers: int
-           ) -> Iterator[tuple[list[Listing], list[str]]]:
-    """(batch, output lines) in input order; on `workers` processes with bounded look-ahead."""
+class _Skip:
+    """On resume: the listings whose results the output already holds are read again but not scanned."""
+
+    def __init__(self, out: Path, done: int) -> None:
+        self.out = out
+        self.remaining = done
+        self.done = done
+        self._last_id = _last_listing_id(out) if done else None
+
+    def passed(self, listing_id: str) -> bool:
+        """True while `listing_id` is one of the already-scanned listings (call once per admitted listing)."""
+        if not self.remaining:
+            return False
+        self.remaining -= 1
+        if not self.remaining and self._last_id is not None and listing_id != self._last_id:
+            raise BundleError(f"{self.out}: cannot resume: it was not written from this bundle "
+                              f"(line {self.done} is {self._last_id!r}, expected {listing_id!r})")
+        return True
+
+    def check_finished(self) -> None:
+        if self.remaining:
+            raise BundleError(f"{self.out}: cannot resume: it holds {self.done} results but the bundle has "
+                              f"{self.done - self.remaining} listings")
+
+
+# Each reader yields (input records read, output lines) per batch, in input order.
+
+def _read_jsonl(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int, skip: _Skip,
+                rejects: _RejectSink) -> Iterator[tuple[int, list[str]]]:
+    """JSONL: workers get raw lines and parse, validate and scan them; this process only applies the
+    cross-record rules (unique ids, known sellers) and writes. Raw bytes are far cheaper to send to a
+    worker than parsed records."""
+    path = bundle.listings_path
+    gate = ListingGate(spec.sellers)
+    try:
+        handle = path.open("rb")
+    except OSError as e:
+        raise BundleError(f"{path}: cannot read ({e.strerror})") from None
+    with handle:
+        numbered = enumerate(handle, 1)
+        skipped = 0
+        while skip.remaining:  # resume: read without scanning up to the first listing not in the output
+            try:
+                line_no, raw = next(numbered)
+            except StopIteration:
+                break
+            skipped += 1
+            item = parse_line(path.name, line_no, raw, decode_listing)
+            if isinstance(item, Reject):
+                rejects.add(item)
+            elif item is not None:
+                reason = gate.check(line_no, item.listing_id, item.seller_id)
+                if reason is not None:
+                    rejects.add(listing_reject(path.name, line_no, reason, item))
+                else:
+                    skip.passed(item.listing_id)
+        if skipped:
+            yield skipped, []
+        for first_line, raws, results in _map(_raw_batches(numbered, batch_size), _scan_raw, spec, workers):
+            lines: list[str] = []
+            for line_no, listing_id, seller_id, result in results:
+                if isinstance(result, Reject):
+                    rejects.add(result)
+                    continue
+                reason = gate.check(line_no, listing_id, seller_id)
+                if reason is not None:  # rare: the line is decoded again to quote it
+                    listing = decode_listing(raws[line_no - first_line].rstrip(b"\r\n"))
+                    rejects.add(listing_reject(path.name, line_no, reason, listing))
+                else:
+                    lines.append(result)
+            yield len(raws), lines
+
+
+def _read_records(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int, skip: _Skip,
+                  rejects: _RejectSink) -> Iterator[tuple[int, list[str]]]:
+    """Parquet: this process reads records (Arrow batches) and workers scan them."""
+    def batches() -> Iterator[list[Listing]]:
+        batch: list[Listing] = []
+        for item in bundle.listings(known_sellers=frozenset(spec.sellers)):
+            if isinstance(item, Reject):
+                rejects.add(item)
+            elif not skip.passed(item.listing_id):
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
+
+    for _, batch, lines in _map(((0, b) for b in batches()), _scan_records, spec, workers):
+        yield len(batch), lines
+
+
+def _raw_batches(numbered: Iterator[tuple[int, bytes]], size: int) -> Iterator[tuple[int, list[bytes]]]:
+    while chunk := list(islice(numbered, size)):
+        yield chunk[0][0], [raw for _, raw in chunk]
+
+
+_Work = TypeVar("_Work")
+_Result = TypeVar("_Result")
+
+
+def _map(items: Iterator[tuple[int, _Work]], work: Callable[[DetectionEngine, _EngineSpec, int, _Work], _Result],
+         spec: _EngineSpec, workers: int) -> Iterator[tuple[int, _Work, _Result]]:
+    """(key, item, work result) in input order; on `workers` processes with bounded look-ahead."""
     if workers <= 1:
         engine = _engine(spec)
-        for batch in batches:
-            yield batch, _scan_lines(engine, spec, batch)
+        for key, item in items:
+            yield key, item, work(engine, spec, key, item)
         return
-    in_flight: deque[tuple[list[Listing], Future[list[str]]]] = deque()
+    in_flight: deque[tuple[int, _Work, Future[_Result]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
-        for batch in batches:
-            in_flight.append((batch, pool.submit(_worker_scan, batch)))
+        for key, item in items:
+            in_flight.append((key, item, pool.submit(_in_worker, work, key, item)))
             if len(in_flight) >= 2 * workers:
-                done_batch, future = in_flight.popleft()
-                yield done_batch, future.result()
+                done_key, done_item, future = in_flight.popleft()
+                yield done_key, done_item, future.result()
         while in_flight:
-            done_batch, future = in_flight.popleft()
-            yield done_batch, future.result()
+            done_key, done_item, future = in_flight.popleft()
+            yield done_key, done_item, future.result()
 
 
 def _engine(spec: _EngineSpec) -> DetectionEngine:
@@ -184,13 +284,35 @@ def _init_worker(spec: _EngineSpec) -> None:
     _worker = (_engine(spec), spec)
 
 
-def _worker_scan(batch: list[Listing]) -> list[str]:
+def _in_worker(work: Callable[[DetectionEngine, _EngineSpec, int, _Work], _Result], key: int, item: _Work) -> _Result:
     assert _worker is not None, "worker not initialised"
     engine, spec = _worker
-    return _scan_lines(engine, spec, batch)
+    return work(engine, spec, key, item)
 
 
-def _scan_lines(engine: DetectionEngine, spec: _EngineSpec, batch: Sequence[Listing]) -> list[str]:
+_RawResult = tuple[int, str | None, str | None, str | Reject]
+
+
+def _scan_raw(engine: DetectionEngine, spec: _EngineSpec, first_line: int, raws: list[bytes]) -> list[_RawResult]:
+    """Parse, validate and scan raw JSONL lines: (line, listing_id, seller_id, output line or Reject) each."""
+    results: list[_RawResult] = []
+    listings: list[Listing] = []
+    positions: list[int] = []
+    for line_no, raw in enumerate(raws, first_line):
+        item = parse_line(spec.listings_file, line_no, raw, decode_listing)
+        if isinstance(item, Reject):
+            results.append((line_no, None, None, item))
+        elif item is not None:
+            positions.append(len(results))
+            results.append((line_no, item.listing_id, item.seller_id, ""))
+            listings.append(item)
+    for position, line in zip(positions, _scan_records(engine, spec, 0, listings), strict=True):
+        line_no, listing_id, seller_id, _ = results[position]
+        results[position] = (line_no, listing_id, seller_id, line)
+    return results
+
+
+def _scan_records(engine: DetectionEngine, spec: _EngineSpec, _key: int, batch: Sequence[Listing]) -> list[str]:
     images = spec.image_matcher.matches(batch) if spec.image_matcher is not None else {}
     sellers = {x.seller_id: spec.sellers[x.seller_id] for x in batch if x.seller_id in spec.sellers}
     decisions = engine.scan(batch, ScanContext(sellers=sellers, image_matches=images))

@@ -8,7 +8,7 @@ listings whose seller exists) are checked here too, so every consumer applies th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,17 +89,35 @@ class Bundle:
             raw = _read_parquet(self.listings_path, parse_listing)
         else:
             raw = _read_jsonl(self.listings_path, decode_listing)
-        known = self.seller_ids() if known_sellers is None else known_sellers
-        for line, item in _unique(raw, "listing_id"):
-            if isinstance(item, Listing) and item.seller_id not in known:
-                yield Reject(self.listings_path.name, line, f"unknown seller_id {item.seller_id!r}",
-                             json.dumps(listing_to_json(item), ensure_ascii=False))
-            else:
-                yield item
+        gate = ListingGate(self.seller_ids() if known_sellers is None else known_sellers)
+        for line, item in raw:
+            reason = gate.check(line, item.listing_id, item.seller_id) if isinstance(item, Listing) else None
+            yield item if reason is None else listing_reject(self.listings_path.name, line, reason, item)
 
     def listing_batches(self, size: int = DEFAULT_BATCH, known_sellers: frozenset[str] | None = None
                         ) -> Iterator[list[Listing | Reject]]:
         yield from batched(self.listings(known_sellers), size)
+
+
+class ListingGate:
+    """The cross-record rules for listings, applied in file order: ids are unique, sellers exist."""
+
+    def __init__(self, known_sellers: Container[str]) -> None:
+        self._known = known_sellers
+        self._first_line: dict[str, int] = {}
+
+    def check(self, line: int, listing_id: str, seller_id: str) -> str | None:
+        """None if the listing may be processed, else the reason it is rejected."""
+        first = self._first_line.setdefault(listing_id, line)
+        if first != line:
+            return f"duplicate listing_id {listing_id!r} (first at line {first})"
+        if seller_id not in self._known:
+            return f"unknown seller_id {seller_id!r}"
+        return None
+
+
+def listing_reject(file: str, line: int, reason: str, listing: Listing) -> Reject:
+    return Reject(file, line, reason, json.dumps(listing_to_json(listing), ensure_ascii=False))
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
