@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from countermark.detection.brands import BrandIndex, Mention, fuzzy_words
+from countermark.detection.brands import BrandIndex, Field, Mention, fuzzy_words
 from countermark.detection.catalogue import Catalogue, ProductMatch
 from countermark.detection.context import ImageMatch, ScanContext, SellerFacts
 from countermark.detection.normalise import fold_capitals, name_skeleton, plain, skeleton
@@ -21,6 +21,7 @@ from countermark.listings.records import Brand, Listing
 # Words allowed between a nominative cue and the brand: "compatible with the Sony", "for all Apple".
 _FILLERS = r"(?:(?:the|your|a|an|all|any|most|original|genuine|el|la|le|les|der|die|das|il|o|os)\s+)?"
 _EMPTY_CONTEXT = ScanContext()
+_DESCRIPTION_CACHE_LIMIT = 20_000
 
 
 class Cues:
@@ -49,23 +50,21 @@ def _cue_list(name: str) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Fields:
-    """The forms of title and description that mentions point into."""
+class FieldReading:
+    """One field (title or description) as the matchers read it; offsets of mentions and words point into it."""
 
-    title: str
-    description: str
-    title_skeleton: str
-    description_skeleton: str
+    raw: str
+    plain: str
+    skeleton: str
+    mentions: tuple[Mention, ...]
+    words: tuple[Hit, ...]  # vocabulary hits
 
     def around(self, m: Mention) -> tuple[str, str]:
         """Text before and after a mention, in the form it was found in."""
         if m.searched == "words":
-            words = fuzzy_words(self.title if m.field == "title" else self.description)
+            words = fuzzy_words(self.plain)
             return " ".join(words[:m.start]), " ".join(words[m.end:])
-        if m.searched == "plain":
-            source = self.title if m.field == "title" else self.description
-        else:
-            source = self.title_skeleton if m.field == "title" else self.description_skeleton
+        source = self.plain if m.searched == "plain" else self.skeleton
         return source[:m.start], source[m.end:]
 
 
@@ -115,17 +114,31 @@ class Analyser:
         self.nominative = Cues(_cue_list("nominative.txt"), _cue_list("nominative_after.txt"), model_between=True)
         self.lookalike = Cues(_cue_list("lookalike_before.txt"), _cue_list("lookalike_after.txt"),
                               model_between=False)
+        self._descriptions: dict[str, FieldReading] = {}
+
+    def read(self, field: Field, raw: str) -> FieldReading:
+        plain_text = plain(raw)
+        skeleton_text = skeleton(_plain_folded(raw, plain_text)) if plain_text else ""
+        return FieldReading(raw, plain_text, skeleton_text,
+                            tuple(self.brand_index.find(field, plain_text, skeleton_text, raw)),
+                            tuple(self.vocabulary.find(plain_text, skeleton_text)))
+
+    def _description(self, raw: str) -> FieldReading:
+        """Descriptions are mostly shop templates that repeat across listings: read each one once."""
+        reading = self._descriptions.get(raw)
+        if reading is None:
+            if len(self._descriptions) >= _DESCRIPTION_CACHE_LIMIT:
+                self._descriptions.clear()  # bounded memory on endless streams
+            reading = self._descriptions[raw] = self.read("description", raw)
+        return reading
 
     def view(self, listing: Listing, context: ScanContext | None = None) -> ListingView:
         context = context or _EMPTY_CONTEXT
-        title = plain(listing.title)
-        description = plain(listing.description)
-        fields = _Fields(title, description, skeleton(_plain_folded(listing.title, title)),
-                         skeleton(_plain_folded(listing.description, description)) if description else "")
-        mentions = (*self.brand_index.find("title", title, fields.title_skeleton, listing.title),
-                    *self.brand_index.find("description", description, fields.description_skeleton,
-                                           listing.description))
-        around = {id(m): fields.around(m) for m in mentions}
+        in_title = self.read("title", listing.title)
+        in_description = self._description(listing.description)
+        title, description = in_title.plain, in_description.plain
+        mentions = (*in_title.mentions, *in_description.mentions)
+        around = {id(m): (in_title if m.field == "title" else in_description).around(m) for m in mentions}
         nominative = _brands_with_cue(mentions, {id(m): self.nominative.around(*around[id(m)]) for m in mentions})
         text = f"{title} {description}"
         lookalike = {id(m): self.lookalike.around(*around[id(m)]) for m in mentions}
@@ -142,7 +155,7 @@ class Analyser:
         if product is not None and (brand is None or product.brand_id != brand.brand_id):
             product = None
         seller = context.sellers.get(listing.seller_id)
-        words = self.vocabulary.find(text, f"{fields.title_skeleton} {fields.description_skeleton}")
+        words = _words(in_title, in_description)
         benign = [h for h in words if h.term.kind == "benign"]
         replica_hits = tuple(h for h in words if h.term.kind == "replica" and not _inside(h, benign)
                              and (h.term.brand_id is None or h.term.brand_id in brand_ids))
@@ -170,6 +183,18 @@ class Analyser:
             seller_age_days=_age_days(seller, listing),
             image_matches=images,
         )
+
+
+def _words(title: FieldReading, description: FieldReading) -> list[Hit]:
+    """Vocabulary hits of both fields as if found in "title description" (plain hits first, then the
+    look-alike ones of terms not written plainly anywhere)."""
+    plain_offset, skeleton_offset = len(title.plain) + 1, len(title.skeleton) + 1
+    shifted = [Hit(h.term, h.start + (skeleton_offset if h.disguised else plain_offset),
+                   h.end + (skeleton_offset if h.disguised else plain_offset), h.disguised)
+               for h in description.words]
+    found = [*title.words, *shifted]
+    plainly = {h.term for h in found if not h.disguised}
+    return [*(h for h in found if not h.disguised), *(h for h in found if h.disguised and h.term not in plainly)]
 
 
 def _plain_folded(raw: str, plain_raw: str) -> str:
