@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,9 @@ from countermark.detection.context import SellerFacts
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
+
+    from countermark.detection.model import TrainingSet
+    from countermark.network.service import BanEvidence
 
 
 def default_model_path() -> Path:
@@ -157,25 +161,28 @@ def scan_database(engine: Engine, *, threshold: float, model_path: Path | None =
     return DatabaseScan(scanned, flagged, queued, detector.version)
 
 
-def _seller_facts(session: Session, seller_ids: list[str], alliance_secret: bytes = b"") -> dict[str, SellerFacts]:
+def _seller_facts(session: Session, seller_ids: list[str], alliance_secret: bytes = b"",
+                  as_of: datetime | None = None) -> dict[str, SellerFacts]:
     """Registration date, upheld (not lifted) strikes and ban-evasion links of sellers, from the database
-    (links to accounts banned here, or to actors banned by alliance peers)."""
-    from sqlalchemy import func, select
+    (links to accounts banned here, or to actors banned by alliance peers).
+
+    With `as_of`, strikes and local bans are counted as they stood then (training: a listing's own removal
+    must not explain its label); clusters and peers' bans are today's.
+    """
+    from sqlalchemy import select
 
     from countermark.alliance.service import banned_actor_links
-    from countermark.enforcement.models import Strike
+    from countermark.enforcement.strikes import strike_counts
     from countermark.listings.models import Seller
     from countermark.listings.service import seller_records
-    from countermark.network.service import banned_links_many
 
     if not seller_ids:
         return {}
     registered = dict(session.execute(select(Seller.seller_id, Seller.registered_at)
                                       .where(Seller.seller_id.in_(seller_ids))).all())
-    strikes = dict(session.execute(select(Strike.seller_id, func.count()).where(
-        Strike.seller_id.in_(seller_ids), Strike.lifted_at.is_(None)).group_by(Strike.seller_id)).all())
+    strikes = strike_counts(session, seller_ids, as_of=as_of)
     peers = banned_actor_links(session, alliance_secret, seller_records(session, seller_ids)) if alliance_secret else {}
-    linked = banned_links_many(session, seller_ids)
+    linked = _banned_links(session, seller_ids, as_of)
     facts: dict[str, SellerFacts] = {}
     for seller_id in seller_ids:
         evidence = linked.get(seller_id)
@@ -184,6 +191,19 @@ def _seller_facts(session: Session, seller_ids: list[str], alliance_secret: byte
                                        prior_infringements=int(strikes.get(seller_id, 0)),
                                        linked_to_banned=link is not None, link_evidence=link)
     return facts
+
+
+def _banned_links(session: Session, seller_ids: list[str], as_of: datetime | None) -> dict[str, BanEvidence]:
+    """Links to accounts banned here: today's, or only to accounts already banned at `as_of`."""
+    from countermark.enforcement.strikes import banned_at
+    from countermark.network.service import banned_links_many
+
+    linked = banned_links_many(session, seller_ids)
+    if as_of is None or not linked:
+        return linked
+    then = banned_at(session, {b for e in linked.values() for b in e.banned_seller_ids}, as_of)
+    kept = {s: replace(e, banned_seller_ids=[b for b in e.banned_seller_ids if b in then]) for s, e in linked.items()}
+    return {s: e for s, e in kept.items() if e.banned_seller_ids}
 
 
 def _scan_database(threshold: float, model_path: Path | None, images: bool = True) -> None:
@@ -204,27 +224,117 @@ def _scan_database(threshold: float, model_path: Path | None, images: bool = Tru
                   f"{summary.queued:,} new review items ({summary.engine_version})", highlight=False, markup=False)
 
 
-@app.command("train")
-def train(
-    bundle: Path = typer.Argument(..., help="Labelled bundle (labels/listings.csv)"),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Model file [default: "
-                                    "<data_dir>/models/detection.joblib, used by scan]"),
-    exclude_tactic: list[str] = typer.Option([], "--exclude-tactic", help="Leave listings of this tactic out"),
-) -> None:
-    """Fit a calibrated model on the signals' features from labelled listings."""
-    from countermark.detection.model import fit, save_model
+EXIT_TOO_FEW = 1  # train: too few examples, or one class only
+MIN_PER_CLASS = 10
+DECISIONS = "reviewers' decisions"
+
+
+def training_set_from_database(engine: Engine, *, alliance_secret: bytes = b"") -> TrainingSet:
+    """Reviewers' verdicts (`enforcement.reviewed`) as a training set, read the way `scan --db` reads listings.
+
+    Brands come from rights (and alliance peers); each seller's facts are those of the moment the listing
+    entered the review queue, so the strike (or ban) its own removal caused never explains its label.
+    """
+    from countermark.alliance.service import scan_brands
+    from countermark.detection.context import ScanContext
+    from countermark.detection.engine import DetectionEngine
+    from countermark.detection.training import combine, training_set_from_decisions
+    from countermark.enforcement.service import ReviewedListing, reviewed_listings
+    from countermark.storage.engine import transaction
+
+    groups: dict[datetime, list[ReviewedListing]] = {}
+    with transaction(engine) as session:
+        brands = scan_brands(session, alliance_secret)
+        for reviewed in reviewed_listings(session):
+            groups.setdefault(reviewed.queued_at, []).append(reviewed)
+        contexts = {at: ScanContext(sellers=_seller_facts(session, sorted({r.listing.seller_id for r in group}),
+                                                          alliance_secret, as_of=at))
+                    for at, group in groups.items()}
+    detector = DetectionEngine(brands)
+    return combine((training_set_from_decisions(detector, [(r.listing, r.counterfeit) for r in group], contexts[at])
+                    for at, group in groups.items()), detector.feature_names)
+
+
+def _decisions_source() -> tuple[str, TrainingSet]:
+    from countermark.alliance.config import load_secret
+    from countermark.cli.common import database
+
+    with database() as engine:
+        training = training_set_from_database(engine, alliance_secret=load_secret(settings()))
+        return f"{DECISIONS} in {engine.url.render_as_string(hide_password=True)}", training
+
+
+def _training_sources(bundle: Path | None, exclude_tactics: set[str], from_decisions: bool
+                      ) -> list[tuple[str, TrainingSet]]:
+    """(description, training set) of each source asked for."""
     from countermark.detection.training import training_set_from_bundle
     from countermark.listings.bundle import BundleError
 
+    sources = []
+    if bundle is not None:
+        try:
+            sources.append((f"bundle {bundle}", training_set_from_bundle(bundle, exclude_tactics=exclude_tactics)[0]))
+        except BundleError as e:
+            raise fail(str(e), EXIT_UNREADABLE) from None
+    if from_decisions:
+        sources.append(_decisions_source())
+    return sources
+
+
+def _require_examples(sources: list[tuple[str, TrainingSet]], minimum: int) -> None:
+    """Fail naming what is missing unless there are `minimum` counterfeit and legitimate examples."""
+    counterfeit = sum(sum(t.labels) for _, t in sources)
+    legitimate = sum(len(t.labels) for _, t in sources) - counterfeit
+    if min(counterfeit, legitimate) >= minimum:
+        return
+    found = "; ".join(f"{name}: {_class_counts(name, t)}" for name, t in sources)
+    missing = " and ".join(f"{minimum - n} more {kind}" for n, kind in ((counterfeit, "counterfeit"),
+                                                                       (legitimate, "legitimate")) if n < minimum)
+    raise fail(f"too few examples to train: need at least {minimum} counterfeit and {minimum} legitimate listings, "
+               f"found {found}; {missing} needed", EXIT_TOO_FEW)
+
+
+def _class_counts(name: str, training: TrainingSet) -> str:
+    counterfeit = sum(training.labels)
+    legitimate = len(training.labels) - counterfeit
+    if name.startswith(DECISIONS):
+        return (f"{counterfeit} counterfeit (removals, upheld flags and complaints), {legitimate} legitimate "
+                "(rejected flags and notices, reversed takedowns)")
+    return f"{counterfeit} counterfeit, {legitimate} legitimate"
+
+
+@app.command("train")
+def train(
+    bundle: Path | None = typer.Argument(None, help="Labelled bundle (labels/listings.csv); optional with "
+                                         "--from-decisions"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Model file [default: "
+                                    "<data_dir>/models/detection.joblib, used by scan]"),
+    exclude_tactic: list[str] = typer.Option([], "--exclude-tactic", help="Leave the bundle's listings of this "
+                                             "tactic out"),
+    from_decisions: bool = typer.Option(False, "--from-decisions", "--db", help="Learn from reviewers' decisions "
+                                        "in the database (with BUNDLE: from both)"),
+    min_per_class: int = typer.Option(MIN_PER_CLASS, min=2, help="Refuse to train on fewer counterfeit or fewer "
+                                      "legitimate listings"),
+) -> None:
+    """Fit a calibrated model on the signals' features from labelled listings and/or reviewers' decisions.
+
+    Exit codes: 0 trained, 1 too few examples of a class, 2 unreadable bundle or nothing to train on.
+    """
+    from countermark.detection.model import fit, save_model
+    from countermark.detection.training import combine
+
+    if bundle is None and not from_decisions:
+        raise fail("give a labelled BUNDLE, --from-decisions, or both", EXIT_UNREADABLE)
+    sources = _training_sources(bundle, set(exclude_tactic), from_decisions)
+    _require_examples(sources, min_per_class)
     try:
-        training, _ = training_set_from_bundle(bundle, exclude_tactics=set(exclude_tactic))
+        training = combine((t for _, t in sources), sources[0][1].feature_names)
         model = fit(training)
-    except BundleError as e:
-        raise fail(str(e), EXIT_UNREADABLE) from None
     except ValueError as e:
         raise fail(str(e), EXIT_UNREADABLE) from None
     target = out or default_model_path()
-    save_model(model, training.feature_names, target, trained_on=str(bundle), examples=len(training.labels))
+    trained_on = " + ".join(name for name, _ in sources)
+    save_model(model, training.feature_names, target, trained_on=trained_on, examples=len(training.labels))
     positives = sum(training.labels)
-    console.print(f"trained on {len(training.labels):,} listings ({positives:,} counterfeit) -> {target}",
-                  highlight=False, markup=False)
+    console.print(f"trained on {len(training.labels):,} listings ({positives:,} counterfeit) from {trained_on} "
+                  f"-> {target}", highlight=False, markup=False)

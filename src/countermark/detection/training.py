@@ -1,4 +1,4 @@
-"""Building training sets: from a labelled bundle now, from reviewers' decisions later.
+"""Building training sets: from a labelled bundle, from reviewers' decisions, or both.
 
 Labels are read here and only here: the engine never sees them.
 """
@@ -66,10 +66,19 @@ def examples(engine: DetectionEngine, listings: Sequence[Listing], labels: Seque
 
 def training_set_from_decisions(engine: DetectionEngine, reviewed: Iterable[tuple[Listing, bool]],
                                 context: ScanContext | None = None) -> TrainingSet:
-    """Seam for learning from reviewers: (listing, confirmed counterfeit?) pairs from the review queue.
+    """Learning from reviewers: (listing, confirmed counterfeit?) pairs from the review queue.
 
-    Enforcement's review decisions map to labels here (upheld flag / removed notice -> 1, rejected flag -> 0);
-    the CLI wires it once enforcement exposes reviewed listings as plain records.
+    Enforcement maps its decisions to verdicts (`enforcement.reviewed`: upheld flag / removal -> 1, rejected
+    flag or notice / reversed takedown -> 0); `countermark train --from-decisions` feeds them here.
     """
     pairs = list(reviewed)
     return examples(engine, [p[0] for p in pairs], [int(p[1]) for p in pairs], context)
+
+
+def combine(sets: Iterable[TrainingSet], feature_names: Sequence[str]) -> TrainingSet:
+    """One training set of several (e.g. a bundle and reviewers' decisions); all must share the features."""
+    parts = list(sets)
+    if any(tuple(p.feature_names) != tuple(feature_names) for p in parts):
+        raise ValueError("training sets built with different signal features cannot be combined")
+    return TrainingSet([f for p in parts for f in p.features], [r for p in parts for r in p.reasons],
+                       [y for p in parts for y in p.labels], tuple(feature_names))

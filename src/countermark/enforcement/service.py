@@ -29,12 +29,14 @@ from countermark.enforcement.models import Sanction, Strike
 from countermark.enforcement.notices import IntakeResult, NoticeInput, register_notifier, submit_notice
 from countermark.enforcement.policy import DEFAULT_POLICY, Policy
 from countermark.enforcement.queue import list_queue, open_items_of_notice, record_proactive_flags
+from countermark.enforcement.reviewed import ReviewedListing, reviewed_listings
 
 __all__ = [
     "BulkReport", "Clock", "DEFAULT_POLICY", "DailyReport", "EnforcementError", "IntakeResult", "IntakeSuspended",
     "InvalidNotice", "LaneStats", "NotAllowed", "NotFound", "NoticeInput", "Policy", "UnreadableCSV", "ban_seller",
     "decide_complaint", "import_notices_csv", "lane_stats", "lift_sanction", "lift_strike", "list_queue",
     "open_items_of_notice",
+    "ReviewedListing", "reviewed_listings",
     "provide_information", "recheck_lanes", "record_legal_action", "record_proactive_flags", "register_notifier",
     "reject", "remove", "request_information", "restore_due", "run_daily", "statement_text", "statements_for_seller",
     "submit_counter_notice", "submit_notice", "system_clock",

@@ -3,10 +3,11 @@ threshold again after a suspension bans it permanently, together with the accoun
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from countermark.enforcement import audit, hooks
 from countermark.enforcement.clock import as_utc
@@ -113,6 +114,27 @@ def active_strikes(session: Session, seller_id: str, *, now: datetime, policy: P
     since = now - timedelta(days=policy.strike_window_days)
     return session.scalar(select(func.count()).select_from(Strike).where(
         Strike.seller_id == seller_id, Strike.lifted_at.is_(None), Strike.at >= since)) or 0
+
+
+def strike_counts(session: Session, seller_ids: Collection[str], *, as_of: datetime | None = None) -> dict[str, int]:
+    """Strikes in force per seller (those with none are left out): now, or as they stood at `as_of`."""
+    query = select(Strike.seller_id, func.count()).where(Strike.seller_id.in_(list(seller_ids)),
+                                                         _in_force(Strike.at, Strike.lifted_at, as_of))
+    return {seller_id: int(n) for seller_id, n in session.execute(query.group_by(Strike.seller_id))}
+
+
+def banned_at(session: Session, seller_ids: Collection[str], as_of: datetime) -> set[str]:
+    """Those of these sellers whose ban was in force at `as_of` (banned before, not yet lifted)."""
+    return set(session.scalars(select(Sanction.subject_id).where(
+        Sanction.subject_kind == "seller", Sanction.kind == "ban", Sanction.subject_id.in_(list(seller_ids)),
+        _in_force(Sanction.at, Sanction.lifted_at, as_of))))
+
+
+def _in_force(start: QueryableAttribute[datetime], lifted: QueryableAttribute[datetime | None],
+              as_of: datetime | None) -> ColumnElement[bool]:
+    if as_of is None:
+        return lifted.is_(None)
+    return and_(start < as_of, or_(lifted.is_(None), lifted > as_of))
 
 
 def reinstate_expired(session: Session, *, now: datetime) -> list[str]:

@@ -229,18 +229,31 @@ def listing_records(session: Session, batch_size: int = BATCH, *,
         rows = list(session.scalars(stmt.order_by(Listing.listing_id).limit(batch_size)))
         if not rows:
             return
-        images: dict[str, list[str]] = {}
-        ids = [r.listing_id for r in rows]
-        for image in session.scalars(select(ListingImage).where(ListingImage.listing_id.in_(ids))
-                                     .order_by(ListingImage.listing_id, ListingImage.position)):
-            images.setdefault(image.listing_id, []).append(image.path)
-        yield [records.Listing(
-            listing_id=r.listing_id, seller_id=r.seller_id, title=r.title, price=r.price, currency=r.currency,
-            description=r.description, category=r.category, quantity=r.quantity, ships_from=r.ships_from,
-            created_at=r.created_at, images=tuple(images.get(r.listing_id, ())),
-        ) for r in rows]
+        yield _as_records(session, rows)
         session.expunge_all()
-        after = ids[-1]
+        after = rows[-1].listing_id
+
+
+def listing_records_by_id(session: Session, listing_ids: Sequence[str], batch_size: int = BATCH
+                          ) -> Iterator[records.Listing]:
+    """The named listings (whatever their status) as plain records, in id order; unknown ids are skipped."""
+    ids = sorted(set(listing_ids))
+    for start in range(0, len(ids), batch_size):
+        rows = list(session.scalars(select(Listing).where(Listing.listing_id.in_(ids[start:start + batch_size]))
+                                    .order_by(Listing.listing_id)))
+        yield from _as_records(session, rows)
+
+
+def _as_records(session: Session, rows: Sequence[Listing]) -> list[records.Listing]:
+    images: dict[str, list[str]] = {}
+    for image in session.scalars(select(ListingImage).where(ListingImage.listing_id.in_([r.listing_id for r in rows]))
+                                 .order_by(ListingImage.listing_id, ListingImage.position)):
+        images.setdefault(image.listing_id, []).append(image.path)
+    return [records.Listing(
+        listing_id=r.listing_id, seller_id=r.seller_id, title=r.title, price=r.price, currency=r.currency,
+        description=r.description, category=r.category, quantity=r.quantity, ships_from=r.ships_from,
+        created_at=r.created_at, images=tuple(images.get(r.listing_id, ())),
+    ) for r in rows]
 
 
 @dataclass
