@@ -108,10 +108,13 @@ class BrandIndex:
         for variant in [v for v in self._short_variants if v in self._exact_words or v in self._ordinary]:
             del self._short_variants[variant]
         self._fuzzy_choices = list(self._fuzzy_names)
-        self._fuzzy_cache: dict[str, tuple[str, int] | None] = {}
+        self._fuzzy_seen: set[str] = set()  # words and runs answered already (hits and misses)
+        self._fuzzy_hits: dict[str, tuple[str, int]] = {}
+        self._short_keys = frozenset(self._short_variants)
         self._max_words = max((k.count(" ") + 1 for k in self._fuzzy_choices), default=1)
         # One-word names (plain letters/digits) that a seller may split with a space.
         self._split_names = {k: entries[0] for k, entries in plain_keys.items() if k.isascii() and k.isalnum()}
+        self._split_firsts = frozenset(k[:j] for k in self._split_names for j in range(1, len(k)))
         self._name_words = frozenset(w for k in self._fuzzy_choices if " " in k for w in k.split())
         lengths = [len(k) for k in self._fuzzy_choices] or [0]
         self._fuzzy_lengths = (max(min(lengths), MIN_FUZZY_LENGTH), max(lengths))
@@ -172,52 +175,61 @@ class BrandIndex:
         if not self._fuzzy_choices and not self._short_variants and not self._split_names:
             return []
         words = fuzzy_words(plain_text)
+        distinct = set(words)
         out: list[Mention] = []
-        if self._short_variants:
+        # Set operations first (C speed): the per-word loops below run only when a word can match.
+        if not distinct.isdisjoint(self._short_keys):
             for i, word in enumerate(words):
                 e = self._short_variants.get(word)
                 if e is not None and not _is_ordinary_word(word):
                     out.append(Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words"))
-        split_names = self._split_names
-        # A one-word name split in two ("hyper x", "netg ear"): a mention.
-        for i, (first, second) in enumerate(zip(words, words[1:], strict=False)):
-            e = split_names.get(first + second)
-            if e is not None:
-                out.append(Mention(e.brand_id, e.name, "exact", field, f"{first} {second}", i, i + 2, "words"))
+        if not distinct.isdisjoint(self._split_firsts):
+            # A one-word name split in two ("hyper x", "netg ear"): a mention.
+            split_names = self._split_names
+            for i, (first, second) in enumerate(zip(words, words[1:], strict=False)):
+                e = split_names.get(first + second) if first in self._split_firsts else None
+                if e is not None:
+                    out.append(Mention(e.brand_id, e.name, "exact", field, f"{first} {second}", i, i + 2, "words"))
         if self._fuzzy_choices:
-            out.extend(self._misspelt(field, words))
+            out.extend(self._misspelt(field, words, distinct))
         return out
 
-    def _misspelt(self, field: Field, words: list[str]) -> Iterator[Mention]:
+    def _misspelt(self, field: Field, words: list[str], distinct: set[str]) -> Iterator[Mention]:
         """Words and runs of words within the edit budget of a name, in order of run length then position."""
-        shortest, longest = self._fuzzy_lengths
-        cache = self._fuzzy_cache
+        for word in distinct - self._fuzzy_seen:
+            self._fuzzy_answer(word)
+        hits = self._fuzzy_hits
+        if not distinct.isdisjoint(hits):
+            for i, word in enumerate(words):
+                hit = hits.get(word)
+                if hit is not None:
+                    e = self._fuzzy_names[hit[0]]
+                    yield Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words")
         # A run of several words matters only if it holds a word of a several-word name (one or two edits
         # leave one intact): windows around those words, not every window of the text.
+        if self._max_words == 1 or distinct.isdisjoint(self._name_words):
+            return
         anchored = [i for i, w in enumerate(words) if w in self._name_words]
-        for n in range(1, self._max_words + 1):
-            if n == 1:
-                starts: Iterable[int] = range(len(words))
-            elif anchored:
-                starts = sorted({s for a in anchored for s in range(max(0, a - n + 1), min(a, len(words) - n) + 1)})
-            else:
-                break
-            for i in starts:
-                candidate = " ".join(words[i:i + n]) if n > 1 else words[i]
-                if not shortest - 2 <= len(candidate) <= longest + 2:
-                    continue
-                hit = cache[candidate] if candidate in cache else self._fuzzy_miss(candidate)
+        for n in range(2, self._max_words + 1):
+            for i in sorted({s for a in anchored for s in range(max(0, a - n + 1), min(a, len(words) - n) + 1)}):
+                candidate = " ".join(words[i:i + n])
+                if candidate not in self._fuzzy_seen:
+                    self._fuzzy_answer(candidate)
+                hit = hits.get(candidate)
                 if hit is not None:
                     e = self._fuzzy_names[hit[0]]
                     yield Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, i + n, "words")
 
-    def _fuzzy_miss(self, word: str) -> tuple[str, int] | None:
-        """Match a word not in the cache yet, and remember the answer."""
-        result = self._fuzzy_match(word)
-        if len(self._fuzzy_cache) >= _FUZZY_CACHE_LIMIT:
-            self._fuzzy_cache.clear()  # bounded memory on endless streams
-        self._fuzzy_cache[word] = result
-        return result
+    def _fuzzy_answer(self, candidate: str) -> None:
+        """Match a word (or run of words) not seen yet, and remember the answer."""
+        if len(self._fuzzy_seen) >= _FUZZY_CACHE_LIMIT:
+            self._fuzzy_seen.clear()  # bounded memory on endless streams
+            self._fuzzy_hits.clear()
+        shortest, longest = self._fuzzy_lengths
+        result = self._fuzzy_match(candidate) if shortest - 2 <= len(candidate) <= longest + 2 else None
+        self._fuzzy_seen.add(candidate)
+        if result is not None:
+            self._fuzzy_hits[candidate] = result
 
     def _fuzzy_match(self, word: str) -> tuple[str, int] | None:
         if len(word) < MIN_FUZZY_LENGTH or word in self._exact_words or not word.replace(" ", "").isalpha():
