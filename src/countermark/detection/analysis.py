@@ -151,6 +151,10 @@ class Analyser:
         product = self.catalogue.match(title, text, listing.category, brand_ids)
         if mention is None and product is not None and product.how == "model_number" and _distinctive(product):
             brand_ids = [product.brand_id]
+        if not brand_ids:  # no brand named: the title may still be a genuine product's own, brand cut out
+            copied = self.catalogue.match_copied_title(title)
+            if copied is not None:
+                product, brand_ids = copied, [copied.brand_id]
         brand = self.brands[brand_ids[0]] if brand_ids else None
         if product is not None and (brand is None or product.brand_id != brand.brand_id):
             product = None

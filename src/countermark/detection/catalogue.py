@@ -22,7 +22,7 @@ from rapidfuzz.process import extractOne
 from countermark.detection.normalise import plain
 from countermark.listings.records import Brand, Product
 
-MatchHow = Literal["model_number", "title", "category"]
+MatchHow = Literal["model_number", "title", "category", "title_copy"]
 
 MIN_MODEL_NUMBER = 4
 MIN_NUMERIC_MODEL_NUMBER = 5
@@ -33,6 +33,10 @@ MIN_CATEGORY_PRODUCTS = 3
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _CANDIDATE_LIMIT = 24
+# A title that names no brand but is a catalogue title with the brand cut out, nearly word for word.
+COPY_SIMILARITY = 92.0
+MIN_COPY_WORDS = 4
+COMMON_WORD_SHARE = 0.02  # words in more of all catalogue titles than this do not shortlist
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class Catalogue:
                 if len(prices) >= MIN_CATEGORY_PRODUCTS:
                     self._category_price[(brand.brand_id, category)] = statistics.median(prices)
         self._drop_generic_model_numbers(brands)
+        self._copies = _CopyIndex([e for entries in self._titles.values() for e in entries], self._brand_words)
 
     def _drop_generic_model_numbers(self, brands: Sequence[Brand]) -> None:
         """A "model number" that many other products' titles also contain ('cat-5e') identifies nothing."""
@@ -116,6 +121,13 @@ class Catalogue:
                 if price is not None:
                     return ProductMatch(brand_id, None, "category", price, category)
         return None
+
+    def match_copied_title(self, title: str) -> ProductMatch | None:
+        """The catalogue product whose own title, without its brand's name, this title reproduces."""
+        entry = self._copies.find(title)
+        if entry is None:
+            return None
+        return ProductMatch(entry.brand_id, entry.product, "title_copy", entry.product.msrp, entry.product.title)
 
     def _match_model_number(self, title: str, text: str, brand_ids: Sequence[str]) -> ProductMatch | None:
         keys = dict.fromkeys(_model_candidates(text))  # text order: results must not depend on hashing
@@ -159,6 +171,35 @@ class Catalogue:
         words = self._words[brand_id]
         counts = Counter(chain.from_iterable(words[w] for w in set(title.split()) if w in words))
         return heapq.nsmallest(_CANDIDATE_LIMIT, counts, key=lambda i: (-counts[i], i))
+
+
+class _CopyIndex:
+    """Every brand's catalogue titles with the brand's own words cut out, searchable by shared words."""
+
+    def __init__(self, entries: list[_Entry], brand_words: dict[str, frozenset[str]]) -> None:
+        self._entries: list[_Entry] = []
+        self._titles: list[str] = []
+        words: dict[str, list[int]] = {}
+        for e in entries:
+            stripped = _without(e.title, brand_words.get(e.brand_id, frozenset()))
+            if len(stripped.split()) < MIN_COPY_WORDS:
+                continue  # too short to be recognisable
+            for w in set(stripped.split()):
+                words.setdefault(w, []).append(len(self._entries))
+            self._entries.append(e)
+            self._titles.append(stripped)
+        limit = max(COMMON_WORD_SHARE * len(self._entries), 3)
+        self._words = {w: ps for w, ps in words.items() if len(ps) <= limit}
+
+    def find(self, title: str) -> _Entry | None:
+        distinct = set(title.split())
+        if len(distinct) < MIN_COPY_WORDS or distinct.isdisjoint(self._words):
+            return None
+        counts = Counter(chain.from_iterable(self._words[w] for w in distinct if w in self._words))
+        choices = heapq.nsmallest(_CANDIDATE_LIMIT, counts, key=lambda i: (-counts[i], i))
+        best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_sort_ratio,
+                          score_cutoff=COPY_SIMILARITY)
+        return self._entries[choices[best[2]]] if best is not None else None
 
 
 def _title_contradicts(title: str, by_model: ProductMatch, by_title: ProductMatch) -> bool:

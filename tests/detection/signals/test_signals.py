@@ -150,3 +150,24 @@ def test_an_official_picture_names_the_brand_the_title_hides(detector) -> None:
     d = detector.scan([listing("4GB Memory Stick PRO Duo", 8)], ctx)[0]
     assert d.brand_id == "sony" and d.matched_sku == "sku-ms"
     assert {"image.reference", "price.low"} <= codes(d) and d.decision == "flag"
+
+
+# --- catalogue copy ---------------------------------------------------------------------------------
+
+def test_unbranded_copy_of_a_catalogue_title_is_priced_against_it(detector, scan_context) -> None:
+    cheap = decide(detector, scan_context, "4GB Memory Stick PRO Duo", 4)
+    assert cheap.brand_id == "sony" and cheap.matched_sku == "sku-ms" and cheap.decision == "flag"
+    assert "copy.catalogue_title" in codes(cheap) and "price.low" in codes(cheap)
+    assert "title copies Sony's catalogue title" in messages(cheap)
+    fair = decide(detector, scan_context, "4GB Memory Stick PRO Duo", 38)
+    assert fair.decision == "clear" and "copy.catalogue_title" in codes(fair)
+
+
+def test_a_title_sharing_only_some_words_is_no_copy(detector, scan_context) -> None:
+    d = decide(detector, scan_context, "Generic camcorder bag with strap black", 5)
+    assert d.brand_id is None and d.decision == "clear" and "copy.catalogue_title" not in codes(d)
+
+
+def test_authorised_seller_copying_its_own_catalogue_title(detector, scan_context) -> None:
+    d = decide(detector, scan_context, "4GB Memory Stick PRO Duo", 38, seller=AUTHORISED)
+    assert "copy.catalogue_title" not in codes(d) and d.decision == "clear"

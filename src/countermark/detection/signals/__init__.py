@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from countermark.detection.signals.base import Evidence, Signal
 from countermark.detection.signals.brand import BrandMentionSignal
+from countermark.detection.signals.copy import CatalogueCopySignal
 from countermark.detection.signals.image import ImageSignal
 from countermark.detection.signals.legitimate import LegitimateContextSignal
 from countermark.detection.signals.price import PriceSignal
@@ -21,4 +22,5 @@ def default_signals() -> list[Signal]:
         PriceSignal(),
         SellerSignal(),
         ImageSignal(),
+        CatalogueCopySignal(),
     ]

@@ -39,7 +39,7 @@ class PriceSignal:
         by_category = match.product is None
         if match.how == "model_number":
             reference = f"the list price of {match.evidence}"
-        elif match.how == "title":
+        elif match.how in ("title", "title_copy"):
             reference = f"the list price of '{quote(match.evidence, 60)}'"
         else:
             reference = f"the typical list price of {view.brand.name if view.brand else ''} {match.evidence}"
