@@ -45,5 +45,5 @@ def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             table = meta.tables[name]
             cols = [c for c in table.columns if c.name not in VOLATILE]
             rows = conn.execute(select(*cols)).all()
-            out[name] = sorted((tuple(json.dumps(v, sort_keys=True) for v in row) for row in rows))
+            out[name] = sorted(tuple(json.dumps(v, sort_keys=True) for v in row) for row in rows)
     return out
