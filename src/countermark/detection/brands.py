@@ -199,7 +199,7 @@ class BrandIndex:
         for word in distinct - self._fuzzy_seen:
             self._fuzzy_answer(word)
         hits = self._fuzzy_hits
-        if not distinct.isdisjoint(hits):
+        if not hits.keys().isdisjoint(distinct):
             for i, word in enumerate(words):
                 hit = hits.get(word)
                 if hit is not None:

@@ -193,7 +193,7 @@ class _CopyIndex:
 
     def find(self, title: str) -> _Entry | None:
         distinct = set(title.split())
-        if len(distinct) < MIN_COPY_WORDS or distinct.isdisjoint(self._words):
+        if len(distinct) < MIN_COPY_WORDS or self._words.keys().isdisjoint(distinct):
             return None
         counts = Counter(chain.from_iterable(self._words[w] for w in distinct if w in self._words))
         choices = heapq.nsmallest(_CANDIDATE_LIMIT, counts, key=lambda i: (-counts[i], i))
