@@ -22,6 +22,7 @@ from countermark.listings.records import Brand, Listing
 _FILLERS = r"(?:(?:the|your|a|an|all|any|most|original|genuine|el|la|le|les|der|die|das|il|o|os)\s+)?"
 _EMPTY_CONTEXT = ScanContext()
 _DESCRIPTION_CACHE_LIMIT = 20_000
+_DIGIT = re.compile(r"\d")
 
 
 class Cues:
@@ -140,7 +141,9 @@ class Analyser:
         mentions = (*in_title.mentions, *in_description.mentions)
         around = {id(m): (in_title if m.field == "title" else in_description).around(m) for m in mentions}
         nominative = _brands_with_cue(mentions, {id(m): self.nominative.around(*around[id(m)]) for m in mentions})
-        text = f"{title} {description}"
+        # Model numbers have digits: a description without any adds only its first word (a neighbour of
+        # the title's last word) to where they are looked for.
+        text = f"{title} {description if _DIGIT.search(description) else description.split(' ', 1)[0]}"
         lookalike = {id(m): self.lookalike.around(*around[id(m)]) for m in mentions}
         ranked = sorted(mentions, key=lambda m: _rank(m, m.brand_id in nominative, lookalike[id(m)] is not None))
         mention = ranked[0] if ranked else None

@@ -6,7 +6,6 @@ the typical list price of the brand's products in the listing's category is the 
 
 from __future__ import annotations
 
-import heapq
 import re
 import statistics
 from collections import Counter
@@ -170,7 +169,7 @@ class Catalogue:
         """Products sharing the most words with the title (an inverted index keeps this cheap)."""
         words = self._words[brand_id]
         counts = Counter(chain.from_iterable(words[w] for w in set(title.split()) if w in words))
-        return heapq.nsmallest(_CANDIDATE_LIMIT, counts, key=lambda i: (-counts[i], i))
+        return _most_shared(counts)
 
 
 class _CopyIndex:
@@ -196,10 +195,17 @@ class _CopyIndex:
         if len(distinct) < MIN_COPY_WORDS or self._words.keys().isdisjoint(distinct):
             return None
         counts = Counter(chain.from_iterable(self._words[w] for w in distinct if w in self._words))
-        choices = heapq.nsmallest(_CANDIDATE_LIMIT, counts, key=lambda i: (-counts[i], i))
+        choices = _most_shared(counts)
         best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_sort_ratio,
                           score_cutoff=COPY_SIMILARITY)
         return self._entries[choices[best[2]]] if best is not None else None
+
+
+def _most_shared(counts: Counter[int]) -> list[int]:
+    """The positions with the highest counts, lowest position first on ties: one sort of plain ints
+    (count and position packed into one number) instead of a key function per item."""
+    packed = sorted([position - (count << 32) for position, count in counts.items()])
+    return [p & 0xFFFFFFFF for p in packed[:_CANDIDATE_LIMIT]]
 
 
 def _title_contradicts(title: str, by_model: ProductMatch, by_title: ProductMatch) -> bool:
