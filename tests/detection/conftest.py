@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,17 @@ def listing(title: str, price: float = 100.0, *, description: str = "", seller: 
             listing_id: str = "L1", category: str = "") -> Listing:
     return Listing(listing_id=listing_id, seller_id=seller, title=title, price=price, description=description,
                    category=category, created_at="2026-11-01T00:00:00Z")
+
+
+def bundle_head(source: Path, root: Path, n: int) -> Path:
+    """A copy of a bundle (with its labels) cut to its first n listings, under root/bundle."""
+    target = root / "bundle"
+    (target / "labels").mkdir(parents=True)
+    for name in ("bundle.json", "brands.jsonl", "sellers.jsonl", "labels/listings.csv"):
+        shutil.copy(source / name, target / name)
+    lines = (source / "listings.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (target / "listings.jsonl").write_text("".join(lines[:n]), encoding="utf-8")
+    return target
 
 
 @pytest.fixture(scope="session")

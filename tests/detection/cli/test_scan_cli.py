@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from countermark.cli import app
+from tests.detection.conftest import bundle_head
 
 runner = CliRunner()
 
@@ -31,15 +32,7 @@ def listing_ids(bundle: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def dev_part(dev_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The dev bundle's brands and sellers with its first 600 listings (keeps the slower tests quick)."""
-    root = tmp_path_factory.mktemp("part") / "bundle"
-    root.mkdir()
-    for name in ("bundle.json", "brands.jsonl", "sellers.jsonl"):
-        shutil.copy(dev_bundle / name, root / name)
-    lines = (dev_bundle / "listings.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    (root / "listings.jsonl").write_text("".join(lines[:600]), encoding="utf-8")
-    (root / "labels").mkdir()
-    shutil.copy(dev_bundle / "labels" / "listings.csv", root / "labels" / "listings.csv")
-    return root
+    return bundle_head(dev_bundle, tmp_path_factory.mktemp("dev_part"), 600)
 
 
 @pytest.fixture(scope="module")

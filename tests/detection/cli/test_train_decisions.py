@@ -3,7 +3,6 @@ uses (SQLite and PostgreSQL); too few decisions fail naming what is missing."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from countermark.listings.bundle import Bundle
 from countermark.listings.service import import_bundle
 from countermark.rights.models import Trademark
 from countermark.storage.engine import transaction
+from tests.detection.conftest import bundle_head
 
 runner = CliRunner()
 NOTIFIER = "brand-protection"
@@ -28,15 +28,7 @@ REVIEWER = "user:alice"
 @pytest.fixture(scope="module")
 def labelled(dev_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The dev bundle's brands and sellers with its first 300 listings and their labels."""
-    root = tmp_path_factory.mktemp("labelled") / "bundle"
-    root.mkdir()
-    for name in ("bundle.json", "brands.jsonl", "sellers.jsonl"):
-        shutil.copy(dev_bundle / name, root / name)
-    lines = (dev_bundle / "listings.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    (root / "listings.jsonl").write_text("".join(lines[:300]), encoding="utf-8")
-    (root / "labels").mkdir()
-    shutil.copy(dev_bundle / "labels" / "listings.csv", root / "labels" / "listings.csv")
-    return root
+    return bundle_head(dev_bundle, tmp_path_factory.mktemp("labelled"), 300)
 
 
 @pytest.fixture
