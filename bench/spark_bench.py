@@ -92,15 +92,16 @@ def main() -> None:
     # Fixed cost of a Spark run in a new process: the session, then the first jobs of the session.
     spark_startup = session_start + max(cold_small - args.small / spark_rate, 0.0)
     per_core_local, per_core_spark = local_rate / args.cores, spark_rate / args.cores
-    print(f"{'engine':<8}{'n':>12}{'seconds':>10}{'listings/s':>12}{'per core':>10}{'start-up s':>12}")
+    print(f"{'engine':<8}{'n':>12}{'seconds':>10}{'listings/s':>12}{'per core':>10}{'fixed start-up s':>18}")
     for name, times, rate, startup in (("local", local, local_rate, local_startup),
                                        ("spark", on_spark, spark_rate, spark_startup)):
         print(f"{name:<8}{args.n:>12,}{times[args.n]:>10.1f}{args.n / times[args.n]:>12,.0f}"
-              f"{rate / args.cores:>10,.0f}{startup:>12.1f}")
+              f"{rate / args.cores:>10,.0f}{startup:>18.1f}")
     print(f"per-core rate spark/local: {per_core_spark / per_core_local:.2f}  (Spark session start "
           f"{session_start:.1f} s + first scan {cold_small:.1f} s for {args.small:,} listings; a warm Spark scan "
           f"of them {on_spark[args.small]:.1f} s)")
-    print(f"crossover vs the local engine on {args.cores} cores (listings from which Spark on C cores is faster):")
+    print(f"crossover point vs the local engine on {args.cores} cores (listings from which Spark on C cores is "
+          f"faster):")
     for cores in (2, 8, 32, 128, 512):
         gain = 1 / (args.cores * per_core_local) - 1 / (cores * per_core_spark)
         crossover = (spark_startup - local_startup) / gain if gain > 0 else float("inf")

@@ -5,12 +5,13 @@ No commands of its own: cli/detection.py and cli/network.py call these when give
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import typer
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE
-from countermark.cli.common import console, fail, settings
+from countermark.cli.common import console, fail, progress, settings
 
 ENGINES = ("local", "spark")
 
@@ -37,30 +38,48 @@ def _check_bundle(path: Path) -> None:
 
 
 def scan_on_spark(source: Path, out: Path, *, engine: str, master: str, threshold: float,
-                  model_path: Path | None, bundle: Path | None = None) -> None:
+                  model_path: Path | None, bundle: Path | None = None, resume: bool | None = None) -> None:
     """Scan a bundle (or Parquet listings with `bundle` for brands and sellers) on Spark; exits like the local
-    scan: 2 unreadable input or model, 3 some records rejected."""
+    scan: 2 unreadable input or model, 3 some records rejected. `resume` defaults to the command's --resume."""
     from countermark.images.scan import scan_hook
     from countermark.listings.bundle import BundleError, rejects_path_for
     from countermark.spark import jobs
 
+    resume = _command_flag("resume") if resume is None else resume
     _check_bundle(bundle or source)
     spark = _session(engine, master)
     try:
         image_matcher = scan_hook(bundle or source, radius=settings().image_match_distance)
-        with console.status(f"scanning on Spark ({master})"):
+        with progress() as bar:
+            task = bar.add_task(f"scanning on Spark ({master}): parts", total=None)
             summary = jobs.scan(spark, source, out, bundle=bundle, threshold=threshold, model_path=model_path,
-                                image_matcher=image_matcher)
+                                image_matcher=image_matcher, resume=resume,
+                                on_progress=lambda done, parts: bar.update(task, completed=done, total=parts))
     except BundleError as e:
         raise fail(str(e), EXIT_UNREADABLE) from None
     except ValueError as e:  # an unreadable or mismatched model
         raise fail(str(e), EXIT_UNREADABLE) from None
-    console.print(f"{summary.listings:,} listings scanned on Spark, {summary.flagged:,} flagged -> {out} "
-                  f"({summary.engine_version}, threshold {threshold})", highlight=False, markup=False)
+    resumed = f" ({summary.resumed_from:,} of them by the interrupted run)" if summary.resumed_from else ""
+    console.print(f"{summary.listings:,} listings scanned on Spark{resumed}, {summary.flagged:,} flagged "
+                  f"{'in this run ' if resumed else ''}-> {out} ({summary.engine_version}, threshold {threshold})",
+                  highlight=False, markup=False)
     if summary.rejects:
         console.print(f"{summary.rejects:,} records rejected -> {rejects_path_for(out)}", highlight=False,
                       markup=False)
         raise typer.Exit(EXIT_REJECTS)
+
+
+def _command_flag(name: str) -> bool:
+    """A boolean option of the running command that its module does not pass on yet (`scan --resume`, parsed
+    by cli/detection.py). Typer carries its own copy of click, so its context stack is looked at first."""
+    for module in ("typer._click.globals", "click.globals"):
+        try:
+            context = importlib.import_module(module).get_current_context(silent=True)
+        except ImportError:
+            continue
+        if context is not None:
+            return bool(context.params.get(name))
+    return False
 
 
 def network_on_spark(source: Path, out: Path, *, engine: str, master: str) -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
+from typing import Any
 
 from countermark.detection.batch import ScanSummary
 from countermark.detection.engine import DetectionEngine
@@ -23,15 +25,17 @@ from countermark.listings.records import Brand, Reject
 from countermark.network.batch import BatchReport, write_assignments
 from countermark.network.linkage import LinkageRules
 from countermark.spark.linkage import cluster_frame
-from countermark.spark.partitioning import scan_partitions
+from countermark.spark.partitioning import input_bytes, scan_partitions, with_parts
+from countermark.spark.parts import CannotResume, PartCounts, PartsDir, watching
 from countermark.spark.reading import LISTING, SELLER, known_sellers, read_jsonl, read_parquet
-from countermark.spark.scan import decisions_frame
+from countermark.spark.scan import DECISION_SCHEMA, broadcast_spec, decisions_frame, part_files_frame
 
 
 @dataclass(frozen=True)
 class Inputs:
     brands: tuple[Brand, ...]
     brand_rejects: tuple[Reject, ...]
+    brands_file: Path
     sellers: Path
     listings: Path
 
@@ -50,42 +54,107 @@ def open_inputs(source: Path, bundle: Path | None = None) -> Inputs:
     rejects: list[Reject] = []
     for item in opened.brands():
         (rejects if isinstance(item, Reject) else brands).append(item)
-    return Inputs(tuple(brands), tuple(rejects), opened.root / "sellers.jsonl", listings.resolve())
+    root = opened.root.resolve()
+    return Inputs(tuple(brands), tuple(rejects), root / "brands.jsonl", root / "sellers.jsonl", listings.resolve())
 
 
 def scan(spark, source: Path, out: Path, *, bundle: Path | None = None, threshold: float = 0.5,
-         model_path: Path | None = None, image_matcher=None) -> ScanSummary:
-    from pyspark.sql import functions as F
-
+         model_path: Path | None = None, image_matcher=None, resume: bool = False,
+         on_progress: Callable[[int, int], None] | None = None) -> ScanSummary:
+    """Scan into `out`: a `.jsonl` file (collected on the driver, in input order) or a Parquet directory of
+    committed parts (parts.py; `resume` continues an interrupted run, `on_progress(parts done, parts)` is
+    called as parts are committed). Raises BundleError (also when a run cannot be resumed)."""
     from countermark.detection.model import load_model
 
     inputs = open_inputs(source, bundle)
     model = load_model(model_path) if model_path is not None else None  # a bad model fails before any work
     version = DetectionEngine(inputs.brands, threshold=threshold, model=model).version
+    as_lines = out.suffix == ".jsonl"
+    if as_lines and resume:
+        raise BundleError(f"{out}: --resume with --engine spark needs a Parquet directory as --out (a .jsonl "
+                          f"output is collected through the driver in one go)")
+    # Before any Spark job, so that a run that cannot be resumed fails at once.
+    target = None if as_lines else _start_parts(spark, inputs, out, resume, version, threshold, model_path,
+                                                image_matcher is not None)
     sellers = read_jsonl(spark, str(inputs.sellers), SELLER)
     read = read_parquet if _is_parquet(inputs.listings) else read_jsonl
     listings = known_sellers(read(spark, str(inputs.listings), LISTING),
                              sellers.valid.select("seller_id", "registered_at"))
-    listings.valid = listings.valid.repartition(scan_partitions(spark, str(inputs.listings)), "listing_id")
-    as_lines = out.suffix == ".jsonl"
-    decisions = decisions_frame(spark, listings, inputs.brands, threshold=threshold, model_path=model_path,
-                                image_matcher=image_matcher, as_json_lines=as_lines)
-    if as_lines:
-        flagged = 0
-        count = 0
-        lines = decisions.orderBy("_file", "_line").select("json")
-        with _replacing(out) as tmp, tmp.open("w", encoding="utf-8") as sink:
-            for row in lines.toLocalIterator():
-                sink.write(row["json"] + "\n")
-                count += 1
-                flagged += '"decision": "flag"' in row["json"]
+    spec = broadcast_spec(spark, inputs.brands, threshold=threshold, model_path=model_path,
+                          image_matcher=image_matcher)
+    if target is None:
+        count, flagged = _scan_to_lines(listings.valid, spec, out)
+        resumed = 0
     else:
-        with _replacing(out) as tmp:
-            decisions.drop("_file", "_line").write.parquet(str(tmp))
-        written = spark.read.parquet(str(out))
-        count, flagged = written.agg(F.count("*"), F.count_if(F.col("decision") == "flag")).first()
-    rejects = _write_rejects(out, inputs.brand_rejects, _ordered(sellers.rejects), _ordered(listings.rejects))
-    return ScanSummary(count, flagged, rejects, 0, version)
+        count, flagged, resumed = _scan_to_parts(listings.valid, spec, out, target, on_progress)
+    rejects = _write_rejects(out, inputs.brand_rejects, _ordered(sellers.rejects, listings.rejects))
+    return ScanSummary(count, flagged, rejects, resumed, version)
+
+
+def _scan_to_lines(listings, spec, out: Path) -> tuple[int, int]:
+    """The local engine's file: listings sorted by file and line before the scan (sorting its output would
+    make Spark run the scan twice, once to sample the sort keys), decisions collected in that order."""
+    count = flagged = 0
+    lines = decisions_frame(listings.orderBy("_file", "_line"), spec, as_json_lines=True).select("json")
+    with _replacing(out) as tmp, tmp.open("w", encoding="utf-8") as sink:
+        for row in lines.toLocalIterator():
+            sink.write(row["json"] + "\n")
+            count += 1
+            flagged += '"decision": "flag"' in row["json"]
+    return count, flagged
+
+
+@dataclass(frozen=True)
+class _Parts:
+    dir: PartsDir
+    partitions: int
+    done: dict[int, PartCounts]  # committed by an interrupted run
+
+
+def _start_parts(spark, inputs: Inputs, out: Path, resume: bool, version: str, threshold: float,
+                 model_path: Path | None, images: bool) -> _Parts:
+    parts = PartsDir.beside(out)
+    fingerprint = _fingerprint(spark, inputs, version, threshold, model_path, images)
+    try:
+        partitions, done = parts.start(out, fingerprint, scan_partitions(spark, str(inputs.listings)), resume)
+    except CannotResume as e:
+        raise BundleError(str(e)) from None
+    return _Parts(parts, partitions, done)
+
+
+def _scan_to_parts(listings, spec, out: Path, target: _Parts, on_progress: Callable[[int, int], None] | None
+                   ) -> tuple[int, int, int]:
+    """(listings in the output, flagged in this run, listings of parts an earlier run had committed)."""
+    parts, partitions, done = target.dir, target.partitions, target.done
+    if len(done) < partitions:
+        frame = part_files_frame(with_parts(listings, partitions, skip=done), spec, parts)
+        report = None if on_progress is None else (lambda n: on_progress(n, partitions))
+        with watching(parts, report):
+            frame.collect()
+    counts = parts.finish(out, partitions, DECISION_SCHEMA)
+    new = [c for part, c in counts.items() if part not in done]
+    return (sum(c.listings for c in counts.values()), sum(c.flagged for c in new),
+            sum(c.listings for c in done.values()))
+
+
+def _fingerprint(spark, inputs: Inputs, version: str, threshold: float, model_path: Path | None,
+                 images: bool) -> dict[str, Any]:
+    """What a resumed run must share with the interrupted one (JSON values, compared after a round trip)."""
+    def stamp(path: Path) -> list[int]:
+        info = path.stat()
+        return [info.st_size, info.st_mtime_ns]
+
+    return {
+        "listings": str(inputs.listings),
+        "listings_bytes": input_bytes(spark, str(inputs.listings)),
+        "sellers": [str(inputs.sellers), *stamp(inputs.sellers)],
+        "brands": [str(inputs.brands_file), *stamp(inputs.brands_file)],
+        "model": None if model_path is None else [str(model_path.resolve()), *stamp(model_path)],
+        "engine": version,
+        "threshold": threshold,
+        "images": images,
+        "spark": spark.version,
+    }
 
 
 def network(spark, source: Path, out: Path, rules: LinkageRules = LinkageRules()) -> BatchReport:
@@ -114,8 +183,13 @@ def _is_parquet(path: Path) -> bool:
     return path.suffix == ".parquet" or (path.is_dir() and not any(path.glob("*.json*")))
 
 
-def _ordered(rejects) -> Iterator[Reject]:
-    for row in rejects.orderBy("file", "line").toLocalIterator():
+def _ordered(*frames) -> Iterator[Reject]:
+    """The rejects of each frame by file and line, one frame after the other (one Spark query)."""
+    from pyspark.sql import functions as F
+
+    tagged = [frame.withColumn("_group", F.lit(n)) for n, frame in enumerate(frames)]
+    union = reduce(lambda a, b: a.unionByName(b), tagged)
+    for row in union.orderBy("_group", "file", "line").toLocalIterator():
         yield Reject(row["file"], row["line"], row["reason"], row["record"])
 
 

@@ -12,15 +12,19 @@ import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby, pairwise
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from countermark.detection.context import ScanContext, SellerFacts
 from countermark.detection.engine import DetectionEngine
 from countermark.listings.records import Brand
-from countermark.spark.reading import LISTING, RecordFrames, listing_from_row
+from countermark.spark.parts import SUMMARY_SCHEMA, PartsDir, summary_batch
+from countermark.spark.reading import LISTING, listing_from_row
 
 REASON_TYPE = pa.struct([("code", pa.string()), ("message", pa.string()), ("weight", pa.float64())])
 DECISION_SCHEMA = pa.schema([
@@ -34,6 +38,7 @@ DECISION_SCHEMA = pa.schema([
 _ORDER = [("_file", pa.string()), ("_line", pa.int64())]
 LINES_SCHEMA = pa.schema([*_ORDER, ("json", pa.string())])
 RECORDS_SCHEMA = pa.schema([*DECISION_SCHEMA, *_ORDER])
+SCAN_COLUMNS = [*LISTING.arrow_schema().names, "registered_at", "_file", "_line"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,29 +72,63 @@ def engine_for(spec: EngineSpec) -> DetectionEngine:
     return engine
 
 
-def decisions_frame(spark, listings: RecordFrames, brands: Sequence[Brand], *, threshold: float = 0.5,
-                    model_path: Path | None = None, image_matcher: Any = None, as_json_lines: bool = False):
-    """Decisions for `listings.valid` (listing columns, `registered_at` of the seller, `_file`, `_line`).
-
-    `as_json_lines` gives (`_file`, `_line`, `json`) with exactly the local engine's output line per
-    listing; otherwise the scan output object as columns. `image_matcher` is the local scan's hook
-    (picklable; its image paths must be readable by the executors).
-    """
-    from pyspark.sql.pandas.types import from_arrow_schema
-
+def broadcast_spec(spark, brands: Sequence[Brand], *, threshold: float = 0.5, model_path: Path | None = None,
+                   image_matcher: Any = None):
+    """The engine's inputs broadcast once (a model file is shipped with `addFile`). `image_matcher` is the local
+    scan's hook (picklable; its image paths must be readable by the executors)."""
     model_file = None
     if model_path is not None:
         spark.sparkContext.addFile(str(model_path))
         model_file = model_path.name
-    spec = spark.sparkContext.broadcast(EngineSpec(uuid.uuid4().hex, tuple(brands), threshold, model_file,
+    return spark.sparkContext.broadcast(EngineSpec(uuid.uuid4().hex, tuple(brands), threshold, model_file,
                                                    image_matcher))
+
+
+def decisions_frame(listings, spec, *, as_json_lines: bool = False):
+    """Decisions for `listings` (listing columns, `registered_at` of the seller, `_file`, `_line`), row for row
+    in the order of `listings` within each partition.
+
+    `as_json_lines` gives (`_file`, `_line`, `json`) with exactly the local engine's output line per
+    listing; otherwise the scan output object as columns plus `_file` and `_line`.
+    """
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     schema = LINES_SCHEMA if as_json_lines else RECORDS_SCHEMA
 
     def scan_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return scan_partition(batches, spec.value, as_json_lines)
 
-    columns = [*LISTING.arrow_schema().names, "registered_at", "_file", "_line"]
-    return listings.valid.select(*columns).mapInArrow(scan_batches, from_arrow_schema(schema))
+    return listings.select(*SCAN_COLUMNS).mapInArrow(scan_batches, from_arrow_schema(schema))
+
+
+def part_files_frame(listings, spec, parts: PartsDir):
+    """Scan `listings` (the scan columns and `_part`, sorted by `_part`, `_file`, `_line` within each
+    partition) into one committed Parquet file per part (parts.py); one row (part, listings, flagged) per
+    part written."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    def write_parts(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for part, runs in groupby(_runs_by_part(batches), key=itemgetter(0)):
+            decisions = scan_partition((run for _, run in runs), spec.value, as_json_lines=False)
+            counts = parts.write_part(part, (d.select(DECISION_SCHEMA.names) for d in decisions), DECISION_SCHEMA,
+                                      _flagged)
+            yield summary_batch(part, counts)
+
+    return listings.select(*SCAN_COLUMNS, "_part").mapInArrow(write_parts, from_arrow_schema(SUMMARY_SCHEMA))
+
+
+def _runs_by_part(batches: Iterator[pa.RecordBatch]) -> Iterator[tuple[int, pa.RecordBatch]]:
+    """(part, slice) for each run of rows of one part (the rows come sorted by part)."""
+    for batch in batches:
+        parts = batch.column("_part").to_numpy()
+        bounds = [0, *(np.flatnonzero(parts[1:] != parts[:-1]) + 1).tolist(), len(parts)]
+        for start, stop in pairwise(bounds):
+            if stop > start:
+                yield int(parts[start]), batch.slice(start, stop - start)
+
+
+def _flagged(batch: pa.RecordBatch) -> int:
+    return batch.column("decision").to_pylist().count("flag")
 
 
 def scan_partition(batches: Iterator[pa.RecordBatch], spec: EngineSpec, as_json_lines: bool

@@ -40,13 +40,16 @@ def local_settings(cores: int) -> dict[str, str]:
 
 def spark_session(master: str = DEFAULT_MASTER, *, app_name: str = "countermark",
                   conf: Mapping[str, str] | None = None):  # -> pyspark.sql.SparkSession
-    """Get or create the session. For local masters the Python workers run this interpreter (the one
+    """The active session, or a new one. For local masters the Python workers run this interpreter (the one
     that has pyarrow, pandas and countermark); on a cluster, the job's own archive provides them
     (docs/spark.md), so PYSPARK_PYTHON is left as the submitter set it."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable("PySpark is not installed: pip install 'countermark[spark]'") from None
+    active = SparkSession.getActiveSession()
+    if active is not None:  # a session its creator configured (a test's, a driver script's): used as it is
+        return active
     settings: dict[str, str] = {}
     cores = local_cores(master)
     if cores is not None:
