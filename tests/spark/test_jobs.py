@@ -24,11 +24,13 @@ from countermark.spark.parts import PartsDir
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]  # one worker, one SparkSession
 
 
-def _same_scan(spark, bundle: Path, tmp_path: Path) -> None:
+def _same_scan(spark, bundle: Path, tmp_path: Path, listings: str | None = None) -> None:
+    """`listings`: the bundle's listings as a URI, read beside the bundle (as on a cluster)."""
     local = tmp_path / "local.jsonl"
     scan_bundle(bundle, local, workers=1)
     on_spark = tmp_path / "spark.jsonl"
-    summary = jobs.scan(spark, bundle, on_spark)
+    summary = jobs.scan(spark, bundle, on_spark) if listings is None else jobs.scan(spark, listings, on_spark,
+                                                                                     bundle=bundle)
     assert on_spark.read_bytes() == local.read_bytes()
     assert summary.listings == len(local.read_text().splitlines())
 
@@ -51,7 +53,7 @@ def test_dev_bundle_scan_and_clusters_equal_local(spark, dev_bundle: Path, tmp_p
 def test_demo_bundle_of_another_seed_equals_local(spark, tmp_path: Path) -> None:
     bundle = tmp_path / "demo"
     generate(bundle, listings=800, seed=11, with_images=False, parquet=True)
-    _same_scan(spark, bundle, tmp_path)
+    _same_scan(spark, bundle, tmp_path, listings=f"file://{bundle / 'listings.parquet'}")
     _same_clusters(spark, bundle, tmp_path)
 
 

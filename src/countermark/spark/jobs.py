@@ -1,10 +1,11 @@
 """The Spark engine of `countermark scan` and `countermark network`: same inputs, outputs and rejects.
 
-Input: a bundle directory (its listings.jsonl or listings.parquet), or a Parquet file/directory of
-listings together with the bundle that gives their brands and sellers. Output: `FILE.jsonl` /
+Input (inputs.py): a bundle directory (its listings.jsonl or listings.parquet), or a Parquet file/directory
+(or URI) of listings together with the bundle that gives their brands and sellers. Output: `FILE.jsonl` /
 `FILE.csv` (the local commands' files, line for line, in input order, collected on the driver) or any
 other path: a directory of Parquet part files written by the executors (for inputs too big for one
-machine). Rejects go to `OUT.rejects.jsonl` in the local order: brands, sellers, then listings by line.
+machine; a scan's parts are committed one by one and an interrupted scan resumes, parts.py). Rejects go to
+`OUT.rejects.jsonl` in the local order: brands, sellers, then listings by line.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import reduce
 from pathlib import Path
-from typing import Any
 
 from countermark.detection.batch import ScanSummary
 from countermark.detection.engine import DetectionEngine
 from countermark.listings.bundle import Bundle, BundleError, rejects_path_for, write_rejects
-from countermark.listings.records import Brand, Reject
+from countermark.listings.records import Reject
 from countermark.network.batch import BatchReport, write_assignments
 from countermark.network.linkage import LinkageRules
+from countermark.spark.inputs import Inputs, fingerprint, local_uri, open_inputs
 from countermark.spark.linkage import cluster_frame
 from countermark.spark.partitioning import input_bytes, scan_partitions, with_parts
 from countermark.spark.parts import CannotResume, PartCounts, PartsDir, watching
@@ -31,34 +32,7 @@ from countermark.spark.reading import LISTING, SELLER, known_sellers, read_jsonl
 from countermark.spark.scan import DECISION_SCHEMA, broadcast_spec, decisions_frame, part_files_frame
 
 
-@dataclass(frozen=True)
-class Inputs:
-    brands: tuple[Brand, ...]
-    brand_rejects: tuple[Reject, ...]
-    brands_file: Path
-    sellers: Path
-    listings: Path
-
-
-def open_inputs(source: Path, bundle: Path | None = None) -> Inputs:
-    """`source` is a bundle, or Parquet listings with `bundle` giving brands and sellers. Raises BundleError."""
-    if bundle is None or (source / "bundle.json").is_file():
-        opened = Bundle.open(source)
-        listings = opened.listings_path
-    else:
-        opened = Bundle.open(bundle)
-        if not source.exists():
-            raise BundleError(f"{source}: no such Parquet file or directory")
-        listings = source
-    brands: list[Brand] = []
-    rejects: list[Reject] = []
-    for item in opened.brands():
-        (rejects if isinstance(item, Reject) else brands).append(item)
-    root = opened.root.resolve()
-    return Inputs(tuple(brands), tuple(rejects), root / "brands.jsonl", root / "sellers.jsonl", listings.resolve())
-
-
-def scan(spark, source: Path, out: Path, *, bundle: Path | None = None, threshold: float = 0.5,
+def scan(spark, source: Path | str, out: Path, *, bundle: Path | None = None, threshold: float = 0.5,
          model_path: Path | None = None, image_matcher=None, resume: bool = False,
          on_progress: Callable[[int, int], None] | None = None) -> ScanSummary:
     """Scan into `out`: a `.jsonl` file (collected on the driver, in input order) or a Parquet directory of
@@ -76,9 +50,9 @@ def scan(spark, source: Path, out: Path, *, bundle: Path | None = None, threshol
     # Before any Spark job, so that a run that cannot be resumed fails at once.
     target = None if as_lines else _start_parts(spark, inputs, out, resume, version, threshold, model_path,
                                                 image_matcher is not None)
-    sellers = read_jsonl(spark, str(inputs.sellers), SELLER)
-    read = read_parquet if _is_parquet(inputs.listings) else read_jsonl
-    listings = known_sellers(read(spark, str(inputs.listings), LISTING),
+    sellers = read_jsonl(spark, inputs.sellers, SELLER)
+    read = read_parquet if inputs.listings_parquet else read_jsonl
+    listings = known_sellers(read(spark, inputs.listings, LISTING),
                              sellers.valid.select("seller_id", "registered_at"))
     spec = broadcast_spec(spark, inputs.brands, threshold=threshold, model_path=model_path,
                           image_matcher=image_matcher)
@@ -114,9 +88,11 @@ class _Parts:
 def _start_parts(spark, inputs: Inputs, out: Path, resume: bool, version: str, threshold: float,
                  model_path: Path | None, images: bool) -> _Parts:
     parts = PartsDir.beside(out)
-    fingerprint = _fingerprint(spark, inputs, version, threshold, model_path, images)
+    size = input_bytes(spark, inputs.listings)
+    run = fingerprint(inputs, size, engine=version, threshold=threshold, model_path=model_path, images=images,
+                      spark_version=spark.version)
     try:
-        partitions, done = parts.start(out, fingerprint, scan_partitions(spark, str(inputs.listings)), resume)
+        partitions, done = parts.start(out, run, scan_partitions(spark, size), resume)
     except CannotResume as e:
         raise BundleError(str(e)) from None
     return _Parts(parts, partitions, done)
@@ -137,31 +113,11 @@ def _scan_to_parts(listings, spec, out: Path, target: _Parts, on_progress: Calla
             sum(c.listings for c in done.values()))
 
 
-def _fingerprint(spark, inputs: Inputs, version: str, threshold: float, model_path: Path | None,
-                 images: bool) -> dict[str, Any]:
-    """What a resumed run must share with the interrupted one (JSON values, compared after a round trip)."""
-    def stamp(path: Path) -> list[int]:
-        info = path.stat()
-        return [info.st_size, info.st_mtime_ns]
-
-    return {
-        "listings": str(inputs.listings),
-        "listings_bytes": input_bytes(spark, str(inputs.listings)),
-        "sellers": [str(inputs.sellers), *stamp(inputs.sellers)],
-        "brands": [str(inputs.brands_file), *stamp(inputs.brands_file)],
-        "model": None if model_path is None else [str(model_path.resolve()), *stamp(model_path)],
-        "engine": version,
-        "threshold": threshold,
-        "images": images,
-        "spark": spark.version,
-    }
-
-
 def network(spark, source: Path, out: Path, rules: LinkageRules = LinkageRules()) -> BatchReport:
     from pyspark.sql import functions as F
 
     opened = Bundle.open(source)
-    sellers = read_jsonl(spark, str(opened.root / "sellers.jsonl"), SELLER)
+    sellers = read_jsonl(spark, local_uri(opened.root / "sellers.jsonl"), SELLER)
     clusters, _ = cluster_frame(spark, sellers.valid, rules)
     if out.suffix == ".csv":
         ordered = sellers.valid.select("seller_id", "_file", "_line").join(clusters, "seller_id").orderBy(
@@ -172,15 +128,11 @@ def network(spark, source: Path, out: Path, rules: LinkageRules = LinkageRules()
         total, n_clusters, linked = len(assignments), len(sizes), sum(1 for n in sizes.values() if n > 1)
     else:
         with _replacing(out) as tmp:
-            clusters.write.parquet(str(tmp))
-        sizes = spark.read.parquet(str(out)).groupBy("cluster_id").count()
+            clusters.write.parquet(local_uri(tmp))
+        sizes = spark.read.parquet(local_uri(out)).groupBy("cluster_id").count()
         total, n_clusters, linked = sizes.agg(F.sum("count"), F.count("*"), F.count_if(F.col("count") > 1)).first()
     rejects = _write_rejects(out, _ordered(sellers.rejects))
     return BatchReport(int(total or 0), int(n_clusters), int(linked), rejects, rejects_path_for(out))
-
-
-def _is_parquet(path: Path) -> bool:
-    return path.suffix == ".parquet" or (path.is_dir() and not any(path.glob("*.json*")))
 
 
 def _ordered(*frames) -> Iterator[Reject]:

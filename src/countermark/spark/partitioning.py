@@ -34,9 +34,8 @@ def input_bytes(spark, path: str) -> int | None:
         return None
 
 
-def scan_partitions(spark, input_path: str) -> int:
-    size = input_bytes(spark, input_path) or 0
-    return max(2 * total_cores(spark), math.ceil(size / BYTES_PER_PARTITION))
+def scan_partitions(spark, input_size: int | None) -> int:
+    return max(2 * total_cores(spark), math.ceil((input_size or 0) / BYTES_PER_PARTITION))
 
 
 def with_parts(listings, parts: int, skip: Collection[int] = ()):
