@@ -77,7 +77,7 @@ def scan(
         from countermark.cli.spark import scan_on_spark  # Spark area: output is Parquet unless OUT is .jsonl
 
         scan_on_spark(bundle, out, engine=engine, master=master, threshold=limit, model_path=model_path,
-                      bundle=spark_bundle)
+                      bundle=spark_bundle, resume=resume, images=images)
         return
 
     from countermark.detection.batch import count_listings, scan_bundle

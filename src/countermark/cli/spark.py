@@ -5,7 +5,6 @@ No commands of its own: cli/detection.py and cli/network.py call these when give
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import typer
@@ -38,17 +37,14 @@ def _check_bundle(path: Path) -> None:
 
 
 def scan_on_spark(source: Path, out: Path, *, engine: str, master: str, threshold: float,
-                  model_path: Path | None, bundle: Path | None = None, resume: bool | None = None,
-                  images: bool | None = None) -> None:
+                  model_path: Path | None, bundle: Path | None = None, resume: bool = False,
+                  images: bool = True) -> None:
     """Scan a bundle (or Parquet listings with `bundle` for brands and sellers) on Spark; exits like the local
-    scan: 2 unreadable input or model, 3 some records rejected. `resume` and `images` default to the running
-    command's --resume and --images/--no-images."""
+    scan: 2 unreadable input or model, 3 some records rejected."""
     from countermark.images.scan import scan_hook
     from countermark.listings.bundle import BundleError, rejects_path_for
     from countermark.spark import jobs
 
-    resume = _command_option("resume", False) if resume is None else resume
-    images = _command_option("images", True) if images is None else images
     if resume and out.suffix == ".jsonl":
         raise fail(f"{out}: --resume with --engine spark needs a Parquet directory as --out (a .jsonl output is "
                    f"collected through the driver in one go)", EXIT_UNREADABLE)
@@ -73,20 +69,6 @@ def scan_on_spark(source: Path, out: Path, *, engine: str, master: str, threshol
         console.print(f"{summary.rejects:,} records rejected -> {rejects_path_for(out)}", highlight=False,
                       markup=False)
         raise typer.Exit(EXIT_REJECTS)
-
-
-def _command_option(name: str, default: bool) -> bool:
-    """A boolean option of the running command that its module does not pass on yet (`scan --resume`,
-    `--images/--no-images`, parsed by cli/detection.py). Typer carries its own copy of click, so its context
-    stack is looked at first."""
-    for module in ("typer._click.globals", "click.globals"):
-        try:
-            context = importlib.import_module(module).get_current_context(silent=True)
-        except ImportError:
-            continue
-        if context is not None and name in context.params:
-            return bool(context.params[name])
-    return default
 
 
 def network_on_spark(source: Path, out: Path, *, engine: str, master: str) -> None:
