@@ -5,10 +5,10 @@ Routes take these as parameters (`brand: ScopedBrand`), so scope checks are neve
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from countermark.accounts.models import WebhookSubscription
 from countermark.enforcement.models import CounterNotice, Notice, ReviewItem, StatementOfReasons
@@ -21,12 +21,20 @@ from countermark.web.problems import not_found
 BrandId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
+M = TypeVar("M")
+
+
+def existing(db: Session, model: type[M], key: Any, what: str, **get_options: Any) -> M:
+    """The row with this primary key, or a 404 problem naming what was not found."""
+    row = db.get(model, key, **get_options)
+    if row is None:
+        raise not_found(what)
+    return row
+
+
 def load_brand(brand_id: BrandId, db: SessionDep, principal: CurrentPrincipal) -> Brand:
     check_brand(principal, brand_id, "brand")
-    brand = db.get(Brand, brand_id, options=[selectinload("*")])
-    if brand is None:
-        raise not_found("brand")
-    return brand
+    return existing(db, Brand, brand_id, "brand", options=[selectinload("*")])
 
 
 ScopedBrand = Annotated[Brand, Depends(load_brand)]
@@ -34,9 +42,7 @@ ScopedBrand = Annotated[Brand, Depends(load_brand)]
 
 def load_trademark(trademark_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep,
                    principal: CurrentPrincipal) -> Trademark:
-    trademark = db.get(Trademark, trademark_id)
-    if trademark is None:
-        raise not_found("trademark")
+    trademark = existing(db, Trademark, trademark_id, "trademark")
     check_brand(principal, trademark.brand_id, "trademark")
     return trademark
 
@@ -47,10 +53,7 @@ ScopedTrademark = Annotated[Trademark, Depends(load_trademark)]
 def load_seller(seller_id: Annotated[str, Path(min_length=1, max_length=200)], db: SessionDep,
                 principal: CurrentPrincipal) -> Seller:
     check_storefront(principal, seller_id, "seller")
-    seller = db.get(Seller, seller_id)
-    if seller is None:
-        raise not_found("seller")
-    return seller
+    return existing(db, Seller, seller_id, "seller")
 
 
 ScopedSeller = Annotated[Seller, Depends(load_seller)]
@@ -59,9 +62,7 @@ ScopedSeller = Annotated[Seller, Depends(load_seller)]
 def load_listing(listing_id: Annotated[str, Path(min_length=1, max_length=200)], db: SessionDep,
                  principal: CurrentPrincipal) -> Listing:
     """Listings are public marketplace pages, except that sellers see only their own storefronts'."""
-    listing = db.get(Listing, listing_id)
-    if listing is None:
-        raise not_found("listing")
+    listing = existing(db, Listing, listing_id, "listing")
     if principal.role == "seller":
         check_storefront(principal, listing.seller_id, "listing")
     return listing
@@ -72,9 +73,7 @@ ScopedListing = Annotated[Listing, Depends(load_listing)]
 
 def load_webhook(webhook_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep,
                  principal: CurrentPrincipal) -> WebhookSubscription:
-    subscription = db.get(WebhookSubscription, webhook_id)
-    if subscription is None:
-        raise not_found("webhook")
+    subscription = existing(db, WebhookSubscription, webhook_id, "webhook")
     check_brand(principal, subscription.brand_id, "webhook")
     return subscription
 
@@ -84,9 +83,7 @@ ScopedWebhook = Annotated[WebhookSubscription, Depends(load_webhook)]
 
 def load_notice(notice_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep,
                 principal: CurrentPrincipal) -> Notice:
-    notice = db.get(Notice, notice_id)
-    if notice is None:
-        raise not_found("notice")
+    notice = existing(db, Notice, notice_id, "notice")
     check_brand(principal, notice.brand_id, "notice")
     return notice
 
@@ -96,10 +93,7 @@ ScopedNotice = Annotated[Notice, Depends(load_notice)]
 
 def load_item(item_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep) -> ReviewItem:
     """Review items are seen by reviewers only (the route's `Allow`), so there is no narrower scope."""
-    item = db.get(ReviewItem, item_id)
-    if item is None:
-        raise not_found("review item")
-    return item
+    return existing(db, ReviewItem, item_id, "review item")
 
 
 ScopedItem = Annotated[ReviewItem, Depends(load_item)]
@@ -107,9 +101,7 @@ ScopedItem = Annotated[ReviewItem, Depends(load_item)]
 
 def load_statement(statement_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep,
                    principal: CurrentPrincipal) -> StatementOfReasons:
-    statement = db.get(StatementOfReasons, statement_id)
-    if statement is None:
-        raise not_found("statement of reasons")
+    statement = existing(db, StatementOfReasons, statement_id, "statement of reasons")
     check_storefront(principal, statement.seller_id, "statement of reasons")
     return statement
 
@@ -119,9 +111,7 @@ ScopedStatement = Annotated[StatementOfReasons, Depends(load_statement)]
 
 def load_product(product_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep,
                  principal: CurrentPrincipal) -> Product:
-    product = db.get(Product, product_id)
-    if product is None:
-        raise not_found("product")
+    product = existing(db, Product, product_id, "product")
     check_brand(principal, product.brand_id, "product")
     return product
 
@@ -133,8 +123,7 @@ def load_cluster(cluster_id: Annotated[str, Path(min_length=1, max_length=220)],
     """Clusters are seen by investigators only (the route's `Allow`)."""
     from countermark.network.models import NetworkCluster
 
-    if db.get(NetworkCluster, cluster_id) is None:
-        raise not_found("cluster")
+    existing(db, NetworkCluster, cluster_id, "cluster")
     return cluster_id
 
 
@@ -143,10 +132,7 @@ ClusterId = Annotated[str, Depends(load_cluster)]
 
 def load_counter_notice(counter_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: SessionDep) -> CounterNotice:
     """Appeals are decided by reviewers only (the route's `Allow`), so there is no narrower scope."""
-    counter = db.get(CounterNotice, counter_id)
-    if counter is None:
-        raise not_found("counter-notice")
-    return counter
+    return existing(db, CounterNotice, counter_id, "counter-notice")
 
 
 ScopedCounterNotice = Annotated[CounterNotice, Depends(load_counter_notice)]
