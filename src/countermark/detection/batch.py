@@ -26,6 +26,7 @@ from countermark.listings.bundle import (
     Bundle,
     BundleError,
     ListingGate,
+    batched,
     listing_reject,
     parse_line,
     rejects_path_for,
@@ -228,20 +229,14 @@ def _read_jsonl(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int
 def _read_records(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int, skip: _Skip,
                   rejects: _RejectSink) -> Iterator[tuple[int, list[str]]]:
     """Parquet: this process reads records (Arrow batches) and workers scan them."""
-    def batches() -> Iterator[list[Listing]]:
-        batch: list[Listing] = []
+    def to_scan() -> Iterator[Listing]:
         for item in bundle.listings(known_sellers=frozenset(spec.sellers)):
             if isinstance(item, Reject):
                 rejects.add(item)
             elif not skip.passed(item.listing_id):
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    yield batch
-                    batch = []
-        if batch:
-            yield batch
+                yield item
 
-    for _, batch, lines in _map(((0, b) for b in batches()), _scan_records, spec, workers):
+    for _, batch, lines in _map(((0, b) for b in batched(to_scan(), batch_size)), _scan_records, spec, workers):
         yield len(batch), lines
 
 
