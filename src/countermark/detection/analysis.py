@@ -54,7 +54,6 @@ def _cue_list(name: str) -> list[str]:
 class FieldReading:
     """One field (title or description) as the matchers read it; offsets of mentions and words point into it."""
 
-    raw: str
     plain: str
     skeleton: str
     mentions: tuple[Mention, ...]
@@ -120,7 +119,7 @@ class Analyser:
     def read(self, field: Field, raw: str) -> FieldReading:
         plain_text = plain(raw)
         skeleton_text = skeleton(_plain_folded(raw, plain_text)) if plain_text else ""
-        return FieldReading(raw, plain_text, skeleton_text,
+        return FieldReading(plain_text, skeleton_text,
                             tuple(self.brand_index.find(field, plain_text, skeleton_text, raw)),
                             tuple(self.vocabulary.find(plain_text, skeleton_text)))
 
