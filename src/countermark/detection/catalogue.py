@@ -168,8 +168,7 @@ class Catalogue:
     def _shortlist(self, brand_id: str, title: str) -> list[int]:
         """Products sharing the most words with the title (an inverted index keeps this cheap)."""
         words = self._words[brand_id]
-        counts = Counter(chain.from_iterable(words[w] for w in set(title.split()) if w in words))
-        return _most_shared(counts)
+        return _most_shared(words, set(title.split()))
 
 
 class _CopyIndex:
@@ -194,16 +193,16 @@ class _CopyIndex:
         distinct = set(title.split())
         if len(distinct) < MIN_COPY_WORDS or self._words.keys().isdisjoint(distinct):
             return None
-        counts = Counter(chain.from_iterable(self._words[w] for w in distinct if w in self._words))
-        choices = _most_shared(counts)
+        choices = _most_shared(self._words, distinct)
         best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_sort_ratio,
                           score_cutoff=COPY_SIMILARITY)
         return self._entries[choices[best[2]]] if best is not None else None
 
 
-def _most_shared(counts: Counter[int]) -> list[int]:
-    """The positions with the highest counts, lowest position first on ties: one sort of plain ints
-    (count and position packed into one number) instead of a key function per item."""
+def _most_shared(postings: dict[str, list[int]], words: set[str]) -> list[int]:
+    """Positions (from an inverted index) sharing the most of `words`, lowest position first on ties: one
+    sort of plain ints (count and position packed into one number) instead of a key function per item."""
+    counts = Counter(chain.from_iterable(postings[w] for w in words if w in postings))
     packed = sorted([position - (count << 32) for position, count in counts.items()])
     return [p & 0xFFFFFFFF for p in packed[:_CANDIDATE_LIMIT]]
 
