@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from countermark.cli import app
+from countermark.listings.validate import MAX_RECORD_BYTES
 from tests.detection.conftest import bundle_head
 
 runner = CliRunner()
@@ -144,3 +145,35 @@ def test_broken_model_exits_2(tiny_bundle: Path, tmp_path: Path) -> None:
     bad.write_bytes(b"not a model")
     code, output = scan(str(tiny_bundle), "--out", str(tmp_path / "o.jsonl"), "--model", str(bad))
     assert code == 2 and "not a countermark detection model" in output
+
+
+def test_workers_reading_raw_lines_apply_every_rule(tiny_bundle: Path, tmp_path: Path) -> None:
+    """Duplicates across batches, unknown sellers, blank, oversized, non-UTF-8 and hostile lines: the same
+    output and rejects with 1 worker, with 2 workers on batches of 2 lines, and when resumed halfway."""
+    listings = tiny_bundle / "listings.jsonl"
+    lines = listings.read_bytes().splitlines(keepends=True)
+    unknown = lines[1].replace(b'"L2"', b'"L7"').replace(b'"S-NEW"', b'"S-GONE"')
+    oversized = b'{"listing_id": "L8", "title": "' + b"x" * (MAX_RECORD_BYTES + 10) + b'"}\n'
+    hostile = b'{"listing_id": "L9\\u0000<script>", "seller_id": [1], "title": {"$ne": 1}}\n'
+    listings.write_bytes(b"".join([*lines[:3], b"\n", unknown, b"\xff\xfe broken\n", lines[0], oversized,
+                                   *lines[3:], hostile, unknown]))
+    outputs = {}
+    for name, args in (("one", ["--workers", "1"]), ("two", ["--workers", "2", "--batch-size", "2"])):
+        out = tmp_path / f"{name}.jsonl"
+        code, output = scan(str(tiny_bundle), "--out", str(out), "--transparent", "--no-images", *args)
+        assert code == 3, output
+        outputs[name] = (out.read_bytes(), (tmp_path / f"{name}.rejects.jsonl").read_bytes())
+    assert outputs["one"] == outputs["two"]
+    assert [r["listing_id"] for r in read_jsonl(tmp_path / "one.jsonl")] == ["L1", "L2", "L3", "L4", "L5"]
+    reasons = [r["reason"] for r in read_jsonl(tmp_path / "one.rejects.jsonl")]
+    assert len(reasons) == 6
+    assert "unknown seller_id 'S-GONE'" in reasons[0] and "not valid UTF-8" in reasons[1]
+    assert "duplicate listing_id 'L1' (first at line 1)" in reasons[2] and "the limit is" in reasons[3]
+    assert "duplicate listing_id 'L7' (first at line 5)" in reasons[5]
+    resumed = tmp_path / "resumed.jsonl"
+    resumed.write_bytes(b"".join(outputs["one"][0].splitlines(keepends=True)[:3]))
+    (tmp_path / "resumed.rejects.jsonl").write_bytes(b"".join(outputs["one"][1].splitlines(keepends=True)[:3]))
+    code, _ = scan(str(tiny_bundle), "--out", str(resumed), "--resume", "--workers", "2", "--batch-size", "2",
+                   "--transparent", "--no-images")
+    assert code == 3
+    assert (resumed.read_bytes(), (tmp_path / "resumed.rejects.jsonl").read_bytes()) == outputs["one"]
