@@ -56,6 +56,47 @@ def test_each_supported_disguise_is_found() -> None:
         assert "sony" in {brand for brand, _ in mentions(["Sony"], title)}, title
 
 
+def test_unicode_lookalike_families_are_found() -> None:
+    """Families the demo never uses: enclosed letters, other scripts' confusables, pictograph and leet-symbol
+    separators, letters in brackets, combining marks, trademark signs, masked letters, reversed text."""
+    cases = {
+        "🅢🅞🅝🅨 headphones": "disguised",  # negative circled
+        "🆂🅾🅽🆈 headphones": "disguised",  # negative squared
+        "🇸🇴🇳🇾 headphones": "disguised",  # regional indicators
+        "⒮⒪⒩⒴ headphones": "disguised",  # parenthesized
+        "ᏚONY headphones": "disguised",  # Cherokee
+        "Ѕօոу headphones": "disguised",  # Armenian
+        "S🔥O🔥N🔥Y headphones": "disguised",
+        "S♥O♥N♥Y headphones": "disguised",
+        "S̶o̶n̶y̶ headphones": "disguised",
+        "Sony™ headphones": "exact",
+        "Sony® headphones": "exact",
+        "S*ny headphones": "disguised",
+        "*ony headphones": "disguised",
+        "S#ny headphones": "disguised",
+        "S|o|n|y headphones": "disguised",
+        "S+o+n+y headphones": "disguised",
+        "[S][o][n][y] headphones": "disguised",
+        "\u202eynoS\u202c headphones": "disguised",  # shown as "Sony" by a right-to-left override
+        "💲⭕ny headphones": "disguised",  # emoji drawn as letters
+        "🆂\ufe0f🅾\ufe0fny headphones": "disguised",  # with emoji variation selectors
+        "new-Ѕоnу headphones": "disguised",  # glued to a neighbour by punctuation
+        "Ѕоnу.com headphones": "disguised",
+        "So\U000e0020ny headphones": "disguised",  # an invisible tag character
+    }
+    for title, kind in cases.items():
+        assert ("sony", kind) in mentions(["Sony"], title), title
+
+
+def test_masks_and_pictographs_alone_are_not_brands() -> None:
+    assert not found("Sony", "**ny headphones")  # as many asterisks as letters left: says nothing
+    assert not found("Sony", "5* rating, s* sizes")
+    assert not found("Sony", "🔥 song 🔥 remix")
+    assert not found("Sony", "🇸🇪 Swedish design, 🇳🇴 Norwegian wool")
+    assert not found("Nike", "n*ked truth")  # the mask stands for one character
+    assert not found("Sony", "size (s) (o) (n)")
+
+
 def test_ordinary_words_are_not_brands() -> None:
     assert not found("Avery", "every day carry bag")
     assert not found("Corning", "coming soon: new arrivals")
@@ -90,8 +131,9 @@ for _symbol, _letter in LEET.items():
 _LEET_OF.setdefault("l", []).append("1")
 
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=4, max_size=9)
-letter_tricks = st.sampled_from(["keep", "upper", "lookalike", "capital", "leet", "fullwidth", "bold"])
-separators = st.sampled_from(["", ".", " ", "-", "_", "*", "\u200b"])
+letter_tricks = st.sampled_from(["keep", "upper", "lookalike", "capital", "leet", "fullwidth", "bold", "circled",
+                                 "negative circled", "negative squared", "parenthesized", "strike"])
+separators = st.sampled_from(["", ".", " ", "-", "_", "*", "\u200b", "🔥", "♥", "★", "–"])
 contexts = st.sampled_from([("", ""), ("brand new ", " tv"), ("[hot] ", " 2024 model"), ("buy ", " today")])
 
 
@@ -108,6 +150,11 @@ def _disguise_letter(letter: str, trick: str) -> str:
         return chr(ord(letter) - ord("a") + 0xFF41)
     if trick == "bold":
         return chr(ord(letter) - ord("a") + 0x1D41A)
+    enclosed = {"circled": 0x24D0, "negative circled": 0x1F150, "negative squared": 0x1F170, "parenthesized": 0x249C}
+    if trick in enclosed:
+        return chr(ord(letter) - ord("a") + enclosed[trick])
+    if trick == "strike":
+        return letter + "\u0336"
     return letter
 
 
@@ -140,7 +187,7 @@ def test_one_edit_misspellings_are_found(name: str, data: st.DataObject) -> None
     assert found(name.capitalize(), f"{misspelt.capitalize()} wireless speaker")
 
 
-_TRICKY = [*"abcilmnorstvw0134578 .-_*/\\|()+@$!", "Ѕ", "о", "Η", "索", "é", "\u200b"]
+_TRICKY = [*"abcilmnorstvw0134578 .-_*/\\|()+@$![]", "Ѕ", "о", "Η", "索", "é", "\u200b", "🔥", "🅢", "\u202e"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -148,7 +195,8 @@ _TRICKY = [*"abcilmnorstvw0134578 .-_*/\\|()+@$!", "Ѕ", "о", "Η", "索", "é"
 def test_skeleton_offsets_agree_with_skeleton(text: str) -> None:
     """The offsets used to quote a disguised name describe exactly the skeleton that was searched."""
     folded = plain(text)
-    rebuilt, offsets = skeleton_with_offsets(folded)
-    assert rebuilt == skeleton(folded)
-    assert len(offsets) == len(rebuilt) and all(0 <= o < len(folded) for o in offsets)
-    assert offsets == sorted(offsets)
+    for words_apart in (False, True):
+        rebuilt, offsets = skeleton_with_offsets(folded, words_apart=words_apart)
+        assert rebuilt == skeleton(folded, words_apart=words_apart)
+        assert len(offsets) == len(rebuilt) and all(0 <= o < len(folded) for o in offsets)
+        assert offsets == sorted(offsets)

@@ -22,6 +22,7 @@ from rapidfuzz.process import extractOne
 
 from countermark.detection.normalise import (
     fold_capitals,
+    has_invisible,
     has_word_boundaries,
     name_skeleton,
     plain,
@@ -48,6 +49,9 @@ TWO_EDIT_LENGTH = 8
 _FUZZY_CACHE_LIMIT = 200_000
 _NOT_WORD = re.compile(r"[^a-z0-9\s]+")
 _HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+# A word with letters masked: "s*ny", "g#cci", "*ike".
+_MASKS = frozenset("*#_")
+_MASKED_WORD = re.compile(r"(?<![a-z0-9*#_])[a-z0-9*#_]*[*#_][a-z0-9*#_]*(?![a-z0-9*#_])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,7 @@ class BrandIndex:
         self._split_names = {k: entries[0] for k, entries in plain_keys.items() if k.isascii() and k.isalnum()}
         self._split_firsts = frozenset(k[:j] for k in self._split_names for j in range(1, len(k)))
         self._name_words = frozenset(w for k in self._fuzzy_choices if " " in k for w in k.split())
+        self._masked_names = _by_length(k for k in self._split_names if len(k) >= 3)
         lengths = [len(k) for k in self._fuzzy_choices] or [0]
         self._fuzzy_lengths = (max(min(lengths), MIN_FUZZY_LENGTH), max(lengths))
 
@@ -130,7 +135,7 @@ class BrandIndex:
         exact = self._exact(field, plain_text)
         hidden = _written_with_special_characters(exact, raw) if raw is not None and not raw.isascii() else []
         for m in (*exact, *hidden, *self._disguised(field, plain_text, skeleton_text, exact, raw),
-                  *self._fuzzy(field, plain_text)):
+                  *self._fuzzy(field, plain_text), *self._masked(field, plain_text)):
             if (m.brand_id, m.kind) not in seen:
                 seen.add((m.brand_id, m.kind))
                 mentions.append(m)
@@ -148,10 +153,19 @@ class BrandIndex:
 
     def _disguised(self, field: Field, plain_text: str, skel: str, exact: list[Mention], raw: str | None
                    ) -> list[Mention]:
-        hits = [(end - len(key) + 1, end + 1, entries) for end, (key, entries) in self._skeleton.iter(skel)
-                if has_word_boundaries(skel, end - len(key) + 1, end + 1)]
-        if not hits:
-            return []
+        found = [(end - len(key) + 1, end + 1, entries) for end, (key, entries) in self._skeleton.iter(skel)]
+        hits = [h for h in found if has_word_boundaries(skel, h[0], h[1])]
+        out: list[Mention] = []
+        if hits:
+            out.extend(self._surplus(field, plain_text, skel, exact, raw, hits))
+        if len(hits) < len(found):  # a name inside a longer word: maybe glued on by punctuation
+            named = {m.brand_id for m in (*exact, *out)}
+            if any(e.brand_id not in named for h in found for e in h[2]):
+                out.extend(self._glued(field, plain_text, raw, named))
+        return out
+
+    def _surplus(self, field: Field, plain_text: str, skel: str, exact: list[Mention], raw: str | None,
+                 hits: list[tuple[int, int, tuple[_Name, ...]]]) -> list[Mention]:
         # Each plain mention shows up on the skeleton too; only surplus skeleton hits can be disguises.
         plain_count: dict[str, int] = {}
         for m in exact:
@@ -169,6 +183,47 @@ class BrandIndex:
                 kind = _disguise_kind(surface, e, skel[start:end])
                 if kind is not None:
                     out.append(Mention(e.brand_id, e.name, kind, field, surface, start, end, "skeleton"))
+        return out
+
+    def _glued(self, field: Field, plain_text: str, raw: str | None, named: set[str]) -> list[Mention]:
+        """Disguised names glued to a neighbour by punctuation ("new-ѕmеаԁ", "ѕtаrtесһ.com"), of brands not
+        found yet: looked for again with the punctuation read as a space. Offsets point into the plain text."""
+        source = plain(fold_capitals(raw)) if raw is not None else plain_text
+        apart = skeleton(source, words_apart=True)
+        hits = [(end - len(key) + 1, end + 1, key, entries) for end, (key, entries) in self._skeleton.iter(apart)
+                if has_word_boundaries(apart, end - len(key) + 1, end + 1)
+                and any(e.brand_id not in named for e in entries)]
+        if not hits or len(source) != len(plain_text):
+            return []
+        rebuilt, offsets = skeleton_with_offsets(source, words_apart=True)
+        if rebuilt != apart:
+            return []
+        out: list[Mention] = []
+        for start, end, key, entries in hits:
+            first, last = offsets[start], offsets[end - 1] + 1
+            surface = plain_text[first:last]
+            for e in entries:
+                kind = _disguise_kind(surface, e, key) if e.brand_id not in named else None
+                if kind is not None:
+                    out.append(Mention(e.brand_id, e.name, kind, field, surface, first, last, "plain"))
+        return out
+
+    def _masked(self, field: Field, plain_text: str) -> list[Mention]:
+        """One-word names with some letters masked ("S*ny", "S#ny", "S_ny"): each mask one character, fewer
+        masks than letters left, so that "**ny" says nothing."""
+        if _MASKS.isdisjoint(plain_text) or not self._masked_names:
+            return []
+        out: list[Mention] = []
+        for found in _MASKED_WORD.finditer(plain_text):
+            word = found.group(0)
+            masks = sum(c in _MASKS for c in word)
+            names = self._masked_names.get(len(word))
+            if names is None or masks >= sum(c.isalpha() for c in word):
+                continue
+            pattern = re.compile("^" + "".join("[a-z0-9]" if c in _MASKS else c for c in word) + "$", re.MULTILINE)
+            for key in pattern.findall(names):
+                e = self._split_names[key]
+                out.append(Mention(e.brand_id, e.name, "disguised", field, word, found.start(), found.end(), "plain"))
         return out
 
     def _fuzzy(self, field: Field, plain_text: str) -> list[Mention]:
@@ -256,6 +311,14 @@ def fuzzy_words(plain_text: str, *, parts: bool = True) -> list[str]:
     return words
 
 
+def _by_length(keys: Iterable[str]) -> dict[int, str]:
+    """Keys grouped by length, each group one newline-separated string for a multi-line regex search."""
+    groups: dict[int, list[str]] = {}
+    for key in keys:
+        groups.setdefault(len(key), []).append(key)
+    return {length: "\n".join(sorted(group)) for length, group in groups.items()}
+
+
 def _names_of(brand: Brand) -> list[str]:
     names = [brand.name, *brand.aliases]
     words = plain(brand.name).split()
@@ -315,7 +378,7 @@ def _written_with_special_characters(exact: list[Mention], raw: str) -> list[Men
     ("Ver<zero-width space>batim") or full-width / mathematical letters ("Ｅｎｃｏｒｅ"). Full-width Latin is
     ordinary in Chinese and Japanese text, so there only invisible characters count."""
     casefolded = raw.casefold()
-    invisible = any(unicodedata.category(c) == "Cf" for c in raw)
+    invisible = has_invisible(raw)
     if not invisible and any(0x3040 <= ord(c) <= 0x9FFF for c in raw):
         return []
     out: list[Mention] = []

@@ -19,15 +19,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 from anyascii import anyascii
 
-# Unicode "format" characters (zero-width space/joiner, soft hyphen, bidi marks): invisible, so removed.
-_FORMAT_CHARS = dict.fromkeys(
-    cp for cp in (0x00AD, 0x034F, 0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061,
-                  0x2062, 0x2063, 0x2064, 0xFEFF, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067,
-                  0x2068, 0x2069)
-)
+from countermark.detection.lookalikes import confusable_letters, enclosed_letters, pictograph_separators
+
+# Invisible characters, removed: every Unicode "format" character (zero-width space/joiner, soft hyphen,
+# bidi marks, tags), the combining grapheme joiner and variation selectors ("🅰️" is 🅰 + U+FE0F).
+_FORMAT_CHARS = dict.fromkeys([
+    0x034F, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0),
+    *(cp for cp in chain(range(0x20000), range(0xE0000, 0xE1000)) if unicodedata.category(chr(cp)) == "Cf"),
+])
 
 # Look-alike letters of other scripts, after casefolding (so only lower-case forms are needed).
 HOMOGLYPHS: dict[str, str] = {
@@ -68,9 +71,14 @@ LEET: dict[str, str] = {
 # Letter classes merged in the skeleton (i and l look alike; 1 and ! stand for either).
 _CLASS_FOLD = {"l": "i"}
 
-# Non-ASCII leet symbols are folded with the homoglyphs, before transliteration turns "£" into "GBP".
-_HOMOGLYPH_TABLE = str.maketrans({**HOMOGLYPHS, **{k: v for k, v in LEET.items() if not k.isascii()}})
-_CAPITALS_TABLE = str.maketrans(CAPITAL_HOMOGLYPHS)
+# Non-ASCII leet symbols are folded with the homoglyphs, before transliteration turns "£" into "GBP";
+# pictographs become spaces before transliteration turns "🔥" into ":fire:". The hand-picked tables
+# above win over Unicode's confusables where they differ.
+_CONFUSABLE_CAPITALS, _CONFUSABLE_SMALL = confusable_letters()
+_HOMOGLYPH_TABLE = {**pictograph_separators(), **str.maketrans(
+    {**_CONFUSABLE_SMALL, **HOMOGLYPHS, **{k: v for k, v in LEET.items() if not k.isascii()}})}
+_CAPITALS_TABLE = str.maketrans({**_CONFUSABLE_CAPITALS, **CAPITAL_HOMOGLYPHS})
+_ENCLOSED_TABLE = enclosed_letters()
 _LEET_SYMBOLS = frozenset("\\|()[]/<")
 _SKELETON_TABLE = str.maketrans({**{k: _CLASS_FOLD.get(v, v) for k, v in LEET.items()}, **_CLASS_FOLD})
 
@@ -79,6 +87,13 @@ _INWORD_PUNCT = re.compile(r"(?<=[a-z0-9])[.\-_*·•'`’~+^=/]+(?=[a-z0-9])")
 # Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y".
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+){2,}[a-z0-9](?![a-z0-9])")
 _SEPARATOR = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=]+")
+# Single letters between symbols that are leet letters elsewhere ("s|o|n|y", "s+o+n+y"), or in brackets
+# ("[s][o][n][y]"): the symbols go before they would be read as letters.
+_SYMBOL_SPACED = re.compile(
+    r"(?<![a-z0-9])[a-z0-9](?P<sep>[|+])[a-z0-9](?:(?P=sep)[a-z0-9])+(?![a-z0-9])|(?:[\[({][a-z0-9][\])}]){3,}")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
+_REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
 _WHITESPACE = re.compile(r"\s+")
 # "(" for c and "+" for t only where they cannot be punctuation: "JV(", "(ase logic", "+ribeca", not "(sony)".
 _CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z@$]+(?![a-z@$]*\)))|\+(?=[a-z@$])")
@@ -88,13 +103,20 @@ _CONFUSED_PAIRS = (("rn", "m"), ("vv", "w"))
 
 
 def plain(text: str) -> str:
-    """NFKC + casefold, invisible characters removed, whitespace collapsed."""
+    """NFKC + casefold, invisible characters removed, enclosed letters unwrapped, whitespace collapsed."""
     if text.isascii():
         folded = text.lower()
     else:
-        folded = unicodedata.normalize("NFKC", text).casefold().translate(_FORMAT_CHARS)
+        if "\u202e" in text:
+            text = _REVERSED_RUN.sub(lambda m: m.group(1)[::-1], text)
+        folded = unicodedata.normalize("NFKC", text.translate(_ENCLOSED_TABLE)).casefold().translate(_FORMAT_CHARS)
         folded = unicodedata.normalize("NFKC", folded)
     return _WHITESPACE.sub(" ", folded).strip()
+
+
+def has_invisible(text: str) -> bool:
+    """Whether the text holds characters that `plain` removes as invisible."""
+    return any(ord(c) in _FORMAT_CHARS for c in text)
 
 
 def fold_capitals(text: str) -> str:
@@ -109,18 +131,25 @@ def transliterate(plain_text: str) -> str:
     return anyascii(plain_text.translate(_HOMOGLYPH_TABLE)).lower()
 
 
-def skeleton(plain_text: str) -> str:
-    """The folded form in which disguised and genuine spellings of a name coincide."""
-    text = _context_leet(_multi_char_leet(transliterate(plain_text))).translate(_SKELETON_TABLE)
+def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
+    """The folded form in which disguised and genuine spellings of a name coincide.
+
+    Punctuation inside a word is dropped ("so.ny" reads "sony"); `words_apart` reads it as a space
+    instead, for a disguised name glued to a neighbour by punctuation ("new-ѕmеаԁ", "ѕtаrtесһ.com").
+    """
+    text = _multi_char_leet(transliterate(plain_text))
+    if "|" in text or "+" in text or "[" in text or "(" in text or "{" in text:
+        text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
+    text = _context_leet(text).translate(_SKELETON_TABLE)
     text = _SPACED_LETTERS.sub(lambda m: _SEPARATOR.sub("", m.group(0)), text)
-    text = _INWORD_PUNCT.sub("", text)
+    text = _INWORD_PUNCT.sub(" " if words_apart else "", text)
     for confusable, letter in _CONFUSED_PAIRS:
         if confusable in text:
             text = text.replace(confusable, letter)
     return text
 
 
-def skeleton_with_offsets(plain_text: str) -> tuple[str, list[int]]:
+def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tuple[str, list[int]]:
     """`skeleton()` plus, for each of its characters, the offset of the plain character it came from.
 
     Slower (per character); used only to quote what the seller wrote when a disguised match is found.
@@ -134,16 +163,29 @@ def skeleton_with_offsets(plain_text: str) -> tuple[str, list[int]]:
     text = "".join(parts)
     for symbols, letter in MULTI_CHAR_LEET:
         text, offsets = _merge(text, offsets, symbols, letter)
+    text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text) for j in range(m.start(), m.end())
+                                          if not text[j].isalnum()})
     text = _context_leet(text).translate(_SKELETON_TABLE)  # both keep the length
-    for pattern in (_SPACED_LETTERS, _INWORD_PUNCT):  # spaced letters lose only their separators
-        removed = {j for m in pattern.finditer(text) for j in range(m.start(), m.end())
-                   if pattern is _INWORD_PUNCT or _SEPARATOR.fullmatch(text[j])}
-        if removed:
-            text = "".join(c for j, c in enumerate(text) if j not in removed)
-            offsets = [o for j, o in enumerate(offsets) if j not in removed]
+    # Spaced letters lose only their separators.
+    text, offsets = _drop(text, offsets, {j for m in _SPACED_LETTERS.finditer(text) for j in range(m.start(), m.end())
+                                          if _SEPARATOR.fullmatch(text[j])})
+    punctuation = list(_INWORD_PUNCT.finditer(text))
+    kept = 0
+    if words_apart:  # each run of punctuation becomes one space
+        kept = 1
+        starts = {m.start() for m in punctuation}
+        text = "".join(" " if j in starts else c for j, c in enumerate(text))
+    text, offsets = _drop(text, offsets, {j for m in punctuation for j in range(m.start() + kept, m.end())})
     for confusable, letter in _CONFUSED_PAIRS:
         text, offsets = _merge(text, offsets, confusable, letter)
     return text, offsets
+
+
+def _drop(text: str, offsets: list[int], removed: set[int]) -> tuple[str, list[int]]:
+    if not removed:
+        return text, offsets
+    kept = [j for j in range(len(text)) if j not in removed]
+    return "".join(text[j] for j in kept), [offsets[j] for j in kept]
 
 
 def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[str, list[int]]:
