@@ -47,6 +47,9 @@ def test_skeleton_folds_lookalikes_leetspeak_and_separators() -> None:
     for disguised in ("Ѕоnу", "S0NY", "5ony", "S.o.n.y", "S o n y", "S-o-n-y", "s_o_n_y", "Sοny"):
         assert skeleton(plain(disguised)) == skeleton("sony"), disguised
     assert skeleton("sarnsung") == skeleton("samsung")
+    # A space between dotted groups is a word break, not one more separator.
+    assert skeleton(plain("S.o.n.y B.R.A.V.I.A")) == "sony bravia"
+    assert skeleton(plain("К.і.n.g.ѕ.t.о.n 2 gb")) == "kingston 2 gb"
 
 
 def test_each_supported_disguise_is_found() -> None:

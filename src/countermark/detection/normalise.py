@@ -87,6 +87,7 @@ _INWORD_PUNCT = re.compile(r"(?<=[a-z0-9])[.\-_*·•'`’~+^=/]+(?=[a-z0-9])")
 # Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y".
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+){2,}[a-z0-9](?![a-z0-9])")
 _SEPARATOR = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=]+")
+_WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 # Single letters between symbols that are leet letters elsewhere ("s|o|n|y", "s+o+n+y"), or in brackets
 # ("[s][o][n][y]"): the symbols go before they would be read as letters.
 _SYMBOL_SPACED = re.compile(
@@ -141,7 +142,7 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     if "|" in text or "+" in text or "[" in text or "(" in text or "{" in text:
         text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
     text = _context_leet(text).translate(_SKELETON_TABLE)
-    text = _SPACED_LETTERS.sub(lambda m: _SEPARATOR.sub("", m.group(0)), text)
+    text = _SPACED_LETTERS.sub(_join_spaced, text)
     text = _INWORD_PUNCT.sub(" " if words_apart else "", text)
     for confusable, letter in _CONFUSED_PAIRS:
         if confusable in text:
@@ -167,8 +168,15 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
                                           if not text[j].isalnum()})
     text = _context_leet(text).translate(_SKELETON_TABLE)  # both keep the length
     # Spaced letters lose only their separators.
-    text, offsets = _drop(text, offsets, {j for m in _SPACED_LETTERS.finditer(text) for j in range(m.start(), m.end())
-                                          if _SEPARATOR.fullmatch(text[j])})
+    removed: set[int] = set()
+    breaks: set[int] = set()
+    for m in _SPACED_LETTERS.finditer(text):
+        for start, end, word_break in _separators(m):
+            breaks.update(range(start, start + 1) if word_break else ())
+            removed.update(range(start + 1 if word_break else start, end))
+    if breaks:
+        text = "".join(" " if j in breaks else c for j, c in enumerate(text))
+    text, offsets = _drop(text, offsets, removed)
     punctuation = list(_INWORD_PUNCT.finditer(text))
     kept = 0
     if words_apart:  # each run of punctuation becomes one space
@@ -179,6 +187,26 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
     for confusable, letter in _CONFUSED_PAIRS:
         text, offsets = _merge(text, offsets, confusable, letter)
     return text, offsets
+
+
+def _separators(run: re.Match[str]) -> list[tuple[int, int, bool]]:
+    """(start, end, word break) of each separator in a run of spaced letters. A space between groups
+    dotted or dashed together ("S.o.n.y B.R.A.V.I.A") separates words; every other separator goes."""
+    spans = [(m.start(), m.end(), m.group(0)) for m in _SEPARATOR.finditer(run.string, run.start(), run.end())]
+    kinds = [sep for _, _, sep in spans]
+    usual = max(kinds, key=kinds.count)  # the first of the most common: deterministic
+    apart = _WHITESPACE_CHARS.isdisjoint(usual)
+    return [(start, end, apart and not _WHITESPACE_CHARS.isdisjoint(sep)) for start, end, sep in spans]
+
+
+def _join_spaced(run: re.Match[str]) -> str:
+    parts: list[str] = []
+    at = run.start()
+    for start, end, word_break in _separators(run):
+        parts.append(run.string[at:start] + (" " if word_break else ""))
+        at = end
+    parts.append(run.string[at:run.end()])
+    return "".join(parts)
 
 
 def _drop(text: str, offsets: list[int], removed: set[int]) -> tuple[str, list[int]]:
