@@ -256,8 +256,8 @@ def name_skeleton(name: str) -> str:
 def has_word_boundaries(text: str, start: int, end: int) -> bool:
     """True when text[start:end] is not glued to letters/digits on either side.
 
-    Scripts written without spaces (Chinese, Japanese, Thai) have no word boundaries: a match whose
-    own edge character is such a letter always counts.
+    Scripts written without spaces (Chinese, Japanese, Thai, Khmer...) have no word boundaries: a match
+    whose own edge character is of such a script always counts.
     """
     if start > 0 and _is_word(text[start - 1]) and not _is_unspaced(text[start]):
         return False
@@ -268,6 +268,15 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum()
 
 
+# Scripts of South-East Asia written without spaces between words: Thai, Lao, Myanmar, Khmer.
+_UNSPACED_BLOCKS = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+
+
 def _is_unspaced(ch: str) -> bool:
-    return ord(ch) >= 0x2E80 and unicodedata.category(ch).startswith("L")
+    point = ord(ch)
+    if point < 0x0E00:
+        return False
+    if point >= 0x2E80:
+        return unicodedata.category(ch).startswith("L")
+    return any(low <= point <= high for low, high in _UNSPACED_BLOCKS)
 

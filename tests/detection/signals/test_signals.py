@@ -46,7 +46,10 @@ def test_no_brand_no_risk(detector, scan_context) -> None:
 def test_replica_words_in_many_languages(detector, scan_context) -> None:
     for title in ("Sony KDL-40V5100 replica", "Sony KDL-40V5100 AAA quality", "索尼 KDL-40V5100 高仿",
                   "Sony KDL-40V5100 реплика", "Sony KDL-40V5100 çakma", "Sony KDL-40V5100 réplica",
-                  "Sony KDL-40V5100 Fälschung", "Sony KDL-40V5100 1:1 mirror quality", "Sony KDL-40V5100 r3plica"):
+                  "Sony KDL-40V5100 Fälschung", "Sony KDL-40V5100 1:1 mirror quality", "Sony KDL-40V5100 r3plica",
+                  "Sony KDL-40V5100 barang kw", "Sony KDL-40V5100 hàng nhái", "Sony KDL-40V5100 first copy",
+                  "Sony KDL-40V5100 ماستر كوبي", "Sony KDL-40V5100 नकली", "Sony KDL-40V5100 podróbka",
+                  "Sony KDL-40V5100 namaak", "Sony KDL-40V5100 정품급", "ทีวีSony KDL-40V5100ของก๊อปเกรดเอ"):
         d = decide(detector, scan_context, title, 900)
         assert "replica.term" in codes(d), title
         assert d.decision == "flag", title
@@ -59,6 +62,8 @@ def test_brand_red_flag_term(detector, scan_context) -> None:
 
 def test_innocent_copy_is_not_replica(detector, scan_context) -> None:
     d = decide(detector, scan_context, "Sony KDL-40V5100 LCD TV", 900, description="Copy of receipt on request.")
+    assert "replica.term" not in codes(d)
+    d = decide(detector, scan_context, "Sony KDL-40V5100 LCD TV 2 kW", 900, description="First copy of the manual.")
     assert "replica.term" not in codes(d)
 
 
