@@ -76,7 +76,9 @@ def test_lookalike_claims(detector, scan_context) -> None:
 
 def test_nominative_use_clears_cheap_accessories(detector, scan_context) -> None:
     for title in ("Remote control compatible with Sony KDL-40V5100", "Wall mount for Sony KDL-40V5100",
-                  "Charger Sony KDL-40V5100 compatible", "Case for the Sony HDR-CX150"):
+                  "Charger Sony KDL-40V5100 compatible", "Case for the Sony HDR-CX150",
+                  "Remote untuk Sony KDL-40V5100", "Điều khiển dùng cho Sony KDL-40V5100",
+                  "Pilot kompatybilny z Sony KDL-40V5100", "Afstandsbediening geschikt voor Sony KDL-40V5100"):
         d = decide(detector, scan_context, title, 9)
         assert "context.nominative" in codes(d), title
         assert "price.low" not in codes(d), title
@@ -89,8 +91,10 @@ def test_replica_words_beat_nominative_claims(detector, scan_context) -> None:
 
 
 def test_used_goods_have_a_lower_price_floor(detector, scan_context) -> None:
-    used = decide(detector, scan_context, "Sony KDL-40V5100 LCD TV (used, good condition)", 400)
-    assert "context.used" in codes(used) and used.decision == "clear"
+    for title in ("Sony KDL-40V5100 LCD TV (used, good condition)", "Sony KDL-40V5100 LCD TV bekas",
+                  "Sony KDL-40V5100 LCD TV tweedehands", "Sony KDL-40V5100 LCD TV używany"):
+        used = decide(detector, scan_context, title, 400)
+        assert "context.used" in codes(used) and used.decision == "clear", title
     new = decide(detector, scan_context, "Sony KDL-40V5100 LCD TV brand new", 400)
     assert new.decision == "flag"
 
