@@ -47,7 +47,9 @@ def database(upgrade: bool = True) -> Iterator[Engine]:
     engine = engine_from_settings(settings())
     try:
         if upgrade:
-            migrate(engine)
+            migrate(engine, on_wait=lambda: console.print(
+                "waiting for another countermark process to finish checking or migrating the schema of "
+                f"{engine.url.render_as_string(hide_password=True)}", highlight=False, soft_wrap=True))
         yield engine
     finally:
         engine.dispose()

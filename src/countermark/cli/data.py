@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from sqlalchemy import Engine
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
 from countermark.cli.common import console, database, fail
@@ -33,7 +35,7 @@ def import_command(
     """Import a bundle into the database: idempotent, streaming, safe to re-run after a crash."""
     from countermark.cli.common import progress, settings
     from countermark.listings.bundle import Bundle, BundleError
-    from countermark.listings.service import import_bundle
+    from countermark.listings.service import import_bundle, import_lock
     from countermark.network.service import screen_import
 
     try:
@@ -42,7 +44,7 @@ def import_command(
         raise fail(str(e), EXIT_UNREADABLE) from None
     rejects_path = rejects or Path(f"{bundle.resolve().name}.rejects.jsonl")
     media_root = settings().data_dir / "media" if media else None
-    with database() as engine, progress() as bar:
+    with database() as engine, import_lock(engine, on_wait=_waiting(engine)), progress() as bar:
         tasks = {stage: bar.add_task(stage, total=None) for stage in ("brands", "sellers", "listings")}
         try:
             report = import_bundle(engine, opened, rejects_path, media_root=media_root, batch_size=batch_size,
@@ -61,6 +63,13 @@ def import_command(
     if report.rejects:
         console.print(f"[yellow]{report.rejects} record(s) rejected[/]: see {rejects_path}")
         raise typer.Exit(EXIT_REJECTS)
+
+
+def _waiting(engine: Engine) -> Callable[[], None]:
+    """What an import says when another import into the same database holds the import lock."""
+    where = engine.url.render_as_string(hide_password=True)
+    return lambda: console.print(f"another import into {where} is running: waiting for it to finish "
+                                 "(imports into one database run one after another)", highlight=False, soft_wrap=True)
 
 
 @app.command("export")

@@ -3,13 +3,15 @@
 Import is streaming (one batch of records in memory), idempotent (upserts keyed by the bundle's ids)
 and crash-safe: each batch commits as one transaction, so a killed import leaves whole batches only,
 and re-running it completes the data set. Rows only the platform changes (seller and listing
-`status`, trademark verification) are never overwritten by an import.
+`status`, trademark verification) are never overwritten by an import. Imports into one database run one
+after another (`import_lock`): a second one waits for the first, so the result is that of a sequential run.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +25,7 @@ from countermark.listings.bundle import Bundle, BundleWriter, batched, write_rej
 from countermark.listings.models import Listing, ListingImage, Seller
 from countermark.rights.bundle_io import brand_records, upsert_brand
 from countermark.storage.engine import transaction
+from countermark.storage.locks import OnWait, exclusive
 
 BATCH = 5_000
 Progress = Callable[[str, int], None]
@@ -64,7 +67,8 @@ def _store(conn: Connection, table: str, columns: Sequence[str], key: str, updat
 
     PostgreSQL: a batch of new rows is COPY'd straight in; otherwise COPY into a session-local staging
     table, then one set-based upsert. SQLite: driver-level executemany (INSERT for new rows, upsert for
-    the rest).
+    the rest). Checking for existing rows, then inserting, is safe because imports hold `import_lock`: no
+    other writer adds sellers or listings meanwhile.
     """
     if conn.dialect.name == "postgresql":
         cursor = conn.connection.driver_connection.cursor()
@@ -160,14 +164,35 @@ class _Media:
             self.report.media_copied += 1
 
 
+def import_lock(engine: Engine, on_wait: OnWait | None = None) -> AbstractContextManager[None]:
+    """The database's import lock: held by every import for its whole write phase (re-entrant per thread).
+
+    Concurrent imports therefore run one after another, whatever bundles they read: two imports of overlapping
+    bundles never interleave batch by batch (which would leave a mix of both), never deadlock on rows the other
+    holds, and the straight-COPY path never meets rows another import is writing. `on_wait` is called once
+    when the lock is taken and this import has to wait for it.
+    """
+    return exclusive(engine, "import", on_wait)
+
+
 def import_bundle(engine: Engine, bundle: Bundle, rejects_path: Path, *, media_root: Path | None = None,
-                  batch_size: int = BATCH, progress: Progress | None = None) -> ImportReport:
-    """Import brands, sellers and listings; every bad record goes to `rejects_path`, the rest is stored."""
+                  batch_size: int = BATCH, progress: Progress | None = None,
+                  on_wait: OnWait | None = None) -> ImportReport:
+    """Import brands, sellers and listings; every bad record goes to `rejects_path`, the rest is stored.
+
+    Holds `import_lock` throughout: when another import into the same database is running, `on_wait` is
+    called and this one starts when that one has finished.
+    """
+    with import_lock(engine, on_wait):
+        return _import(engine, bundle, rejects_path, media_root, batch_size, progress or (lambda _stage, _n: None))
+
+
+def _import(engine: Engine, bundle: Bundle, rejects_path: Path, media_root: Path | None, batch_size: int,
+            tick: Progress) -> ImportReport:
     report = ImportReport()
     rejects_path.parent.mkdir(parents=True, exist_ok=True)
     rejects_path.write_text("", encoding="utf-8")
     media = _Media(bundle.root, media_root, report)
-    tick = progress or (lambda _stage, _n: None)
 
     def keep_rejects(items: list[Any]) -> list[Any]:
         bad = [r for r in items if isinstance(r, records.Reject)]

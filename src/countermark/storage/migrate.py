@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from countermark.storage.locks import OnWait, exclusive
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -18,12 +20,15 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head", on_wait: OnWait | None = None) -> None:
+    """Migrate to `revision`; a process migrating the same database meanwhile is waited for, not raced."""
+    with exclusive(engine, "migrate", on_wait):
+        command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(alembic_config(engine), revision)
+    with exclusive(engine, "migrate"):
+        command.downgrade(alembic_config(engine), revision)
 
 
 def current(engine: Engine) -> str | None:
