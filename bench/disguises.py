@@ -38,10 +38,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from countermark.detection.context import ScanContext, SellerFacts
+from countermark.detection.context import ScanContext
 from countermark.detection.engine import DetectionEngine
-from countermark.listings.bundle import Bundle
-from countermark.listings.records import Brand, Listing, Seller
+from countermark.detection.training import bundle_records
+from countermark.listings.records import Brand, Listing
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "bundles" / "dev"
 FAIL_BELOW = 0.9
@@ -340,10 +340,7 @@ def names_pattern(names: Iterable[str]) -> re.Pattern[str]:
 
 
 def load(path: Path, limit: int, seed: int) -> Data:
-    bundle = Bundle.open(path)
-    brands = [b for b in bundle.brands() if isinstance(b, Brand)]
-    sellers = {s.seller_id: SellerFacts(s.seller_id, s.registered_at) for s in bundle.sellers()
-               if isinstance(s, Seller)}
+    brands, sellers, bundle = bundle_records(path)
     listings = [x for x in bundle.listings() if isinstance(x, Listing)]
     with (path / "labels" / "listings.csv").open(newline="", encoding="utf-8") as f:
         labels = {r["listing_id"]: r for r in csv.DictReader(f)}

@@ -27,12 +27,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from countermark.detection.context import ScanContext, SellerFacts
+from countermark.detection.context import ScanContext
 from countermark.detection.engine import DetectionEngine
 from countermark.detection.model import TrainedScorer, fit
-from countermark.detection.training import training_set_from_bundle
-from countermark.listings.bundle import Bundle
-from countermark.listings.records import Brand, Listing, Seller
+from countermark.detection.training import bundle_records, training_set_from_bundle
+from countermark.listings.records import Brand, Listing
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "bundles" / "dev"
 WATCHED_KINDS = ("used", "compatible", "clearance")
@@ -49,10 +48,7 @@ class Labelled:
 
 
 def load(path: Path, name: str) -> Labelled:
-    bundle = Bundle.open(path)
-    brands = [b for b in bundle.brands() if isinstance(b, Brand)]
-    sellers = {s.seller_id: SellerFacts(s.seller_id, s.registered_at) for s in bundle.sellers()
-               if isinstance(s, Seller)}
+    brands, sellers, bundle = bundle_records(path)
     listings = [x for x in bundle.listings() if isinstance(x, Listing)]
     with (path / "labels" / "listings.csv").open(newline="", encoding="utf-8") as f:
         labels = {r["listing_id"]: (r["label"] == "counterfeit", r["tactic"]) for r in csv.DictReader(f)}
