@@ -6,7 +6,8 @@ exclusive `flock` on a lock file beside the database file (`countermark.db-impor
 database needs none. Either way the lock dies with its holder: a killed process never leaves it behind.
 
 A lock is re-entrant within one thread (a command holding it may call services that take it again);
-other threads and processes wait for it, after `on_wait` has been called once to say so.
+other threads and processes wait for it (`exclusive`, after `on_wait` has been called once to say so) or
+go without it (`try_exclusive`, for work that may simply be skipped when someone else is doing it).
 """
 
 from __future__ import annotations
@@ -36,20 +37,41 @@ _held = _Held()
 @contextmanager
 def exclusive(engine: Engine, name: str, on_wait: OnWait | None = None) -> Iterator[None]:
     """Hold the database-wide lock `name` for the duration of the block, waiting for it when taken."""
+    with _holding(engine, name, on_wait or (lambda: None)):
+        yield
+
+
+@contextmanager
+def try_exclusive(engine: Engine, name: str) -> Iterator[bool]:
+    """Hold the lock `name` for the block if it is free, without waiting: yields whether it is held.
+
+    False means another thread or process holds it; the block then runs without the lock (and should skip
+    the work the lock guards).
+    """
+    with _holding(engine, name, None) as taken:
+        yield taken
+
+
+@contextmanager
+def _holding(engine: Engine, name: str, on_wait: OnWait | None) -> Iterator[bool]:
+    """Take the lock (waiting when `on_wait` is given, else giving up at once); yields whether it is held."""
     key = (engine.url.render_as_string(hide_password=False), name)
     held = _held.keys
     if key in held:  # re-entered by the thread that holds it
-        yield
+        yield True
         return
-    with _acquire(engine, name, on_wait or (lambda: None)):
+    with _acquire(engine, name, on_wait) as taken:
+        if not taken:
+            yield False
+            return
         held.add(key)
         try:
-            yield
+            yield True
         finally:
             held.discard(key)
 
 
-def _acquire(engine: Engine, name: str, on_wait: OnWait) -> AbstractContextManager[None]:
+def _acquire(engine: Engine, name: str, on_wait: OnWait | None) -> AbstractContextManager[bool]:
     if engine.dialect.name == "postgresql":
         return _advisory_lock(engine, name, on_wait)
     database = engine.url.database
@@ -65,34 +87,39 @@ def advisory_key(name: str) -> int:
 
 
 @contextmanager
-def _advisory_lock(engine: Engine, name: str, on_wait: OnWait) -> Iterator[None]:
+def _advisory_lock(engine: Engine, name: str, on_wait: OnWait | None) -> Iterator[bool]:
     key = {"key": advisory_key(name)}
     conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     try:
-        if not conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), key):
+        taken = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), key))
+        if not taken and on_wait is not None:
             on_wait()
             conn.execute(text("SELECT pg_advisory_lock(:key)"), key)
-        yield
+            taken = True
+        yield taken
     finally:
         conn.invalidate()  # ending the session releases the lock whatever happened, even mid-wait
         conn.close()
 
 
 @contextmanager
-def _file_lock(path: Path, on_wait: OnWait) -> Iterator[None]:
+def _file_lock(path: Path, on_wait: OnWait | None) -> Iterator[bool]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:  # left in place afterwards: removing a lock file races with its next user
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if on_wait is None:
+                yield False
+                return
             on_wait()
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
-def _no_lock() -> Iterator[None]:
-    yield
+def _no_lock() -> Iterator[bool]:
+    yield True
