@@ -91,6 +91,14 @@ def test_unicode_lookalike_families_are_found() -> None:
         assert ("sony", kind) in mentions(["Sony"], title), title
 
 
+def test_a_name_glued_to_a_word_or_model_number_is_found() -> None:
+    for title in ("SonyHeadphones wireless", "#sonyheadphones", "brand newSony tv", "sonydvpns57p dvd player"):
+        assert ("sony", "exact") in mentions(["Sony"], title), title
+    assert not found("MAC", "MacBook Pro 13")  # three letters: too short to look for inside words
+    assert not found("Ever", "evergreen hedge")  # the whole is an ordinary word
+    assert not found("Sony", "sonyxq wireless")  # glued to something that is neither word nor model number
+
+
 def test_masks_and_pictographs_alone_are_not_brands() -> None:
     assert not found("Sony", "**ny headphones")  # as many asterisks as letters left: says nothing
     assert not found("Sony", "5* rating, s* sizes")

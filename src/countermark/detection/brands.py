@@ -46,6 +46,9 @@ ORDINARY_WORD_ZIPF = 2.5
 MIN_FUZZY_LENGTH = 4
 MIN_SKELETON_LENGTH = 2  # two-letter names ("HP") only with a look-alike character, see _really_disguised
 TWO_EDIT_LENGTH = 8
+# A name glued to a word counts from names of 4 letters and words of 3 ("MAC" + "book" would not).
+MIN_GLUED_NAME = 4
+MIN_GLUED_WORD = 3
 _FUZZY_CACHE_LIMIT = 200_000
 _NOT_WORD = re.compile(r"[^a-z0-9\s]+")
 _HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
@@ -114,6 +117,7 @@ class BrandIndex:
         self._fuzzy_choices = list(self._fuzzy_names)
         self._fuzzy_seen: set[str] = set()  # words and runs answered already (hits and misses)
         self._fuzzy_hits: dict[str, tuple[str, int]] = {}
+        self._glued_hits: dict[str, _Name] = {}  # "sonyheadphones", "newsony": a name glued to a word
         self._short_keys = frozenset(self._short_variants)
         self._max_words = max((k.count(" ") + 1 for k in self._fuzzy_choices), default=1)
         # One-word names (plain letters/digits) that a seller may split with a space.
@@ -121,6 +125,8 @@ class BrandIndex:
         self._split_firsts = frozenset(k[:j] for k in self._split_names for j in range(1, len(k)))
         self._name_words = frozenset(w for k in self._fuzzy_choices if " " in k for w in k.split())
         self._masked_names = _by_length(k for k in self._split_names if len(k) >= 3)
+        self._glued_names = {k: e for k, e in self._split_names.items() if len(k) >= MIN_GLUED_NAME and k.isalpha()}
+        self._glued_lengths = sorted({len(k) for k in self._glued_names})
         lengths = [len(k) for k in self._fuzzy_choices] or [0]
         self._fuzzy_lengths = (max(min(lengths), MIN_FUZZY_LENGTH), max(lengths))
 
@@ -253,6 +259,12 @@ class BrandIndex:
         """Words and runs of words within the edit budget of a name, in order of run length then position."""
         for word in distinct - self._fuzzy_seen:
             self._fuzzy_answer(word)
+        glued = self._glued_hits
+        if not glued.keys().isdisjoint(distinct):
+            for i, word in enumerate(words):
+                e = glued.get(word)
+                if e is not None:
+                    yield Mention(e.brand_id, e.name, "exact", field, word, i, i + 1, "words")
         hits = self._fuzzy_hits
         if not hits.keys().isdisjoint(distinct):
             for i, word in enumerate(words):
@@ -280,11 +292,35 @@ class BrandIndex:
         if len(self._fuzzy_seen) >= _FUZZY_CACHE_LIMIT:
             self._fuzzy_seen.clear()  # bounded memory on endless streams
             self._fuzzy_hits.clear()
+            self._glued_hits.clear()
         shortest, longest = self._fuzzy_lengths
         result = self._fuzzy_match(candidate) if shortest - 2 <= len(candidate) <= longest + 2 else None
         self._fuzzy_seen.add(candidate)
         if result is not None:
             self._fuzzy_hits[candidate] = result
+        elif len(candidate) >= MIN_GLUED_NAME + MIN_GLUED_WORD and " " not in candidate:
+            glued = self._glued_match(candidate)
+            if glued is not None:
+                self._glued_hits[candidate] = glued
+
+    def _glued_match(self, word: str) -> _Name | None:
+        """A one-word name glued to a word before or after it: an ordinary or catalogue word
+        ("sonyheadphones", "newsony", "canonimageclass") or a model number ("sonydvpns57p"), where the
+        whole is no word of its own ("evergreen") nor of the catalogue ("macbook")."""
+        for length in self._glued_lengths:
+            if length > len(word) - MIN_GLUED_WORD:
+                break
+            for name, rest in ((word[:length], word[length:]), (word[-length:], word[:-length])):
+                e = self._glued_names.get(name)
+                if e is not None and self._word_or_model(rest) and word not in self._ordinary \
+                        and not (word.isalpha() and _is_ordinary_word(word)):
+                    return e
+        return None
+
+    def _word_or_model(self, text: str) -> bool:
+        if text.isalpha():
+            return text in self._ordinary or _is_ordinary_word(text)
+        return text.isalnum() and any(c.isdigit() for c in text)
 
     def _fuzzy_match(self, word: str) -> tuple[str, int] | None:
         if len(word) < MIN_FUZZY_LENGTH or word in self._exact_words or not word.replace(" ", "").isalpha():
