@@ -68,7 +68,7 @@ def serve(kind: str, url: str, port: int) -> None:
         from countermark.web.app import create_app
 
         app = create_app(Settings(database_url=url, data_dir=Path(tempfile.mkdtemp())), engine=make_engine(url),
-                         webhooks=False)
+                         webhooks=False, housekeeping=False)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     enforcement_policy: Path | None = Field(
         default=None, description="JSON file overriding enforcement policy numbers (see docs/enforcement.md)"
     )
+    housekeeping_interval_minutes: int = Field(
+        default=60, ge=0, description="The server runs the daily enforcement job at start-up and then every so many "
+        "minutes (0: never; see docs/enforcement.md)",
+    )
 
     instance_name: str = Field(default="countermark", description="This marketplace's name in the alliance")
     alliance_secret: str = Field(

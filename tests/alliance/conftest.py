@@ -51,7 +51,7 @@ def start_instance(root: Path, name: str, running: list, db_url: str | None = No
     if template is None and db_url is None:
         upgrade(engine)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine, webhooks=False),
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine, webhooks=False, housekeeping=False),
                                            host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -107,8 +107,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     upgrade(engine)
     _seed(engine, settings.data_dir / "media")
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine=engine, webhooks=False), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    app = create_app(settings, engine=engine, webhooks=False, housekeeping=False)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -43,3 +43,29 @@ def chain_ok(engine) -> bool:
     with transaction(engine) as session:
         entries = list(audit.stored_entries(session))
         return len(entries) > 0 and audit.verify_chain(entries) is None
+
+
+def contested_removal(engine, listing_id="L0-1", seller_id="S0", days_ago=40):
+    """`listing_id` removed on a notice `days_ago` days ago and contested the next day, without legal action:
+    its counter-notice deadline (10 business days later) has passed by the real clock. Needs the marketplace."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.enforcement.conftest import SimClock
+
+    clock = SimClock(datetime.now(UTC) - timedelta(days=days_ago))
+    register(engine, clock)
+    [item] = items_of(engine, submit(engine, clock, [listing_id]))
+    with transaction(engine) as session:
+        service.remove(session, [item.id], reviewer="user:alice", clock=clock)
+    clock.advance(days=1)
+    with transaction(engine) as session:
+        service.submit_counter_notice(session, listing_id, seller_id=seller_id, explanation="Bought from Acme.",
+                                      clock=clock)
+    return listing_id
+
+
+def listing_status(engine, listing_id):
+    from countermark.listings.models import Listing
+
+    with transaction(engine) as session:
+        return session.get(Listing, listing_id).status

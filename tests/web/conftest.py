@@ -147,7 +147,7 @@ def world(engine: Engine, tmp_path: Path) -> Iterator[World]:
     tokens: dict[str, str] = {}
     settings = Settings(data_dir=tmp_path / "var", webhook_allow_http_localhost=True)
     seeded = _seed(engine, tokens, settings.data_dir / "media")
-    app = create_app(settings, engine=engine, webhooks=False)
+    app = create_app(settings, engine=engine, webhooks=False, housekeeping=False)
     with TestClient(app) as client:
         w = World(engine=engine, app=app, client=client, tokens=tokens)
         w.ids = {

@@ -26,7 +26,7 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory, _cheap_password_hashing) 
     upgrade(engine)
     settings_ = Settings(data_dir=root / "var")
     _seed(engine, TOKENS, settings_.data_dir / "media")
-    yield create_app(settings_, engine=engine, webhooks=False)
+    yield create_app(settings_, engine=engine, webhooks=False, housekeeping=False)
     engine.dispose()
 
 

@@ -157,7 +157,7 @@ def test_the_running_server_relays_and_delivers(world, receiver, tmp_path):
     drain(world.engine)
     receiver.statuses.clear()
     settings = Settings(data_dir=tmp_path / "live", webhook_allow_http_localhost=True)
-    with TestClient(create_app(settings, engine=world.engine)) as client:
+    with TestClient(create_app(settings, engine=world.engine, housekeeping=False)) as client:
         h = world.headers("rights_holder")
         r = client.post("/api/v1/webhooks", headers=h, json={"brand_id": "alpha", "url": receiver.url,
                                                              "events": ["brand.profile_updated"]})

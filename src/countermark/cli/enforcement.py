@@ -3,13 +3,14 @@ strikes, sanctions and the expedited lane."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
@@ -400,9 +401,11 @@ def sanctions_ban(
 def lane_recheck() -> None:
     """Grant or revoke the expedited lane from each notifier's trailing accuracy (run daily)."""
     from countermark.enforcement import service
+    from countermark.enforcement.daily import daily_lock
 
-    with _unit_of_work() as session:
-        changes = service.recheck_lanes(session, policy=_policy())
+    policy = _policy()
+    with database() as engine, daily_lock(engine, _waiting_for_daily(engine)), transaction(engine) as session:
+        changes = service.recheck_lanes(session, policy=policy)
     for notifier, change, s in changes:
         console.print(f"{notifier}: lane {change} (upheld {s.upheld}/{s.decided}, "
                       f"{s.countered} successful counter-notices)")
@@ -411,10 +414,23 @@ def lane_recheck() -> None:
 
 @enforcement_app.command("daily")
 def enforcement_daily() -> None:
-    """Restore listings past their counter-notice deadline, end expired suspensions, re-check lanes."""
-    from countermark.enforcement import service
+    """Restore listings past their counter-notice deadline, end expired suspensions, re-check lanes.
 
-    with _unit_of_work() as session:
-        report = service.run_daily(session, policy=_policy())
+    `countermark serve` runs this by itself (housekeeping); running it from cron as well is safe: runs on one
+    database take turns (a lock), and this one waits for a run in progress.
+    """
+    from countermark.enforcement.daily import run_daily_exclusively
+
+    policy = _policy()
+    with database() as engine:
+        report = run_daily_exclusively(engine, policy=policy, on_wait=_waiting_for_daily(engine))
     console.print(f"restored {len(report.restored)} listings, reinstated {len(report.reinstated)} sellers, "
                   f"{len(report.lane_changes)} lane changes")
+
+
+def _waiting_for_daily(engine: Engine) -> Callable[[], None]:
+    """What the daily job's commands say when a run is already in progress on the same database."""
+    where = engine.url.render_as_string(hide_password=True)
+    return lambda: console.print(f"waiting for another run of the daily job on {where} (a server's housekeeping "
+                                 "or another `countermark enforcement daily`) to finish", highlight=False,
+                                 soft_wrap=True)

@@ -27,9 +27,27 @@ def serve(
     from countermark.web.app import create_app
 
     config = settings()
+    _log_to_stderr()
     with database() as engine:
         console.print(f"countermark on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
+        if config.housekeeping_interval_minutes:
+            console.print(f"housekeeping: the daily enforcement job runs now and every "
+                          f"{config.housekeeping_interval_minutes} min (COUNTERMARK_HOUSEKEEPING_INTERVAL_MINUTES)",
+                          highlight=False, soft_wrap=True)
         uvicorn.run(create_app(config, engine=engine), host=host, port=port, log_level="warning")
+
+
+def _log_to_stderr() -> None:
+    """countermark's own log lines (housekeeping, webhooks) on stderr: uvicorn configures only its loggers."""
+    import logging
+
+    ours = logging.getLogger("countermark")
+    if ours.handlers or logging.getLogger().handlers:  # configured already (embedding, a logging config)
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    ours.addHandler(handler)
+    ours.setLevel(logging.INFO)
 
 
 @users_app.command("add")

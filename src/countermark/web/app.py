@@ -19,6 +19,7 @@ from countermark.web.api import api_router
 from countermark.web.api.alliance import alliance_router
 from countermark.web.background import WebhookDispatcher
 from countermark.web.deps import csrf_guard
+from countermark.web.housekeeping import housekeeper_for
 from countermark.web.pages import pages_router
 from countermark.web.pages.render import make_templates
 from countermark.web.policy import LoginRequired
@@ -27,25 +28,35 @@ from countermark.web.ratelimit import LoginLimiter
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None, webhooks: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, *, engine: Engine | None = None, webhooks: bool = True, housekeeping: bool = True
+) -> FastAPI:
     """The web application over `settings`' database (or `engine`, which the caller then owns).
 
-    With `webhooks`, a background thread relays events to webhook subscribers while the app runs.
+    With `webhooks`, a background thread relays events to webhook subscribers while the app runs. With
+    `housekeeping`, another runs the daily enforcement job at start-up and then every
+    `settings.housekeeping_interval_minutes` (never when that is 0).
     """
     owned = engine is None
     engine = engine or engine_from_settings(settings)
     sessions = session_factory(engine)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         dispatcher = WebhookDispatcher(sessions) if webhooks else None
-        if dispatcher:
-            dispatcher.start()
-        yield
-        if dispatcher:
-            dispatcher.stop()
-        if owned:
-            engine.dispose()
+        keeper = housekeeper_for(settings, engine) if housekeeping else None
+        app.state.housekeeper = keeper
+        for thread in (dispatcher, keeper):
+            if thread:
+                thread.start()
+        try:
+            yield
+        finally:
+            for thread in (dispatcher, keeper):
+                if thread:
+                    thread.stop()
+            if owned:
+                engine.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
