@@ -97,7 +97,7 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
 _WHITESPACE = re.compile(r"\s+")
 # "(" for c and "+" for t only where they cannot be punctuation: "JV(", "(ase logic", "+ribeca", not "(sony)".
-_CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z@$]+(?![a-z@$]*\)))|\+(?=[a-z@$])")
+_CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z@$]+(?![a-z@$]*\)))|\+(?=[a-z@$!|])")
 _CONTEXT_LEET_LETTERS = {"(": "c", "+": "t"}
 _CONFUSED_PAIRS = (("rn", "m"), ("vv", "w"))
 
