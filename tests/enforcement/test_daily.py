@@ -95,3 +95,60 @@ def test_the_daily_command_waits_for_a_run_in_progress_and_says_so(market, db_ur
     assert proc.wait(timeout=60) == 0, stderr.read_text()
     assert "restored 1 listings" in stderr.read_text()
     assert listing_status(market, listing) == "active"
+
+
+def _race(engine, first, second) -> Exception | None:
+    """`first` runs in a transaction that stays open 0.5 s after it wrote; `second` starts meanwhile, reads
+    before `first` commits and writes after. Returns what `second` raised, if anything."""
+    wrote, outcome = threading.Event(), []
+
+    def run_first() -> None:
+        with transaction(engine) as session:
+            first(session)
+            session.flush()
+            wrote.set()
+            time.sleep(0.5)
+
+    def run_second() -> None:
+        try:
+            with transaction(engine) as session:
+                second(session)
+        except Exception as e:  # noqa: BLE001 (reported to the test)
+            outcome.append(e)
+
+    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
+    threads[0].start()
+    assert wrote.wait(10)
+    threads[1].start()
+    for thread in threads:
+        thread.join(30)
+    return outcome[0] if outcome else None
+
+
+@pytest.mark.parametrize("first", ["complaint", "daily job"])
+def test_a_complaint_racing_the_deadline_resolves_the_counter_notice_once(market, first):
+    """A reviewer upholds the removal just as the job finds the deadline passed: exactly one of them wins."""
+    from countermark.enforcement import service
+    from countermark.enforcement.models import CounterNotice
+
+    listing = contested_removal(market)
+    with transaction(market) as session:
+        counter_id = session.scalar(select(CounterNotice.id))
+
+    def complaint(session) -> None:
+        service.decide_complaint(session, counter_id, reviewer="user:bob", outcome="upheld", reason="logo is fake")
+
+    def job(session) -> None:
+        service.run_daily(session)
+
+    error = _race(market, complaint, job) if first == "complaint" else _race(market, job, complaint)
+    with transaction(market) as session:
+        status = session.get(CounterNotice, counter_id).status
+        actions = session.scalars(select(Decision.action).order_by(Decision.id)).all()
+    if first == "complaint":
+        assert error is None
+        assert (status, actions, listing_status(market, listing)) == ("upheld", ["remove", "uphold"], "removed")
+    else:
+        assert isinstance(error, service.NotAllowed), error
+        assert (status, actions, listing_status(market, listing)) == ("restored", ["remove", "restore"], "active")
+    assert chain_ok(market)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from countermark.enforcement import audit, strikes
 from countermark.enforcement.clock import Clock, add_business_days, as_utc, system_clock
@@ -78,6 +79,23 @@ def _open(session: Session, counter_id: int) -> CounterNotice:
     return counter
 
 
+def _claim(session: Session, counter: CounterNotice, status: str) -> bool:
+    """Resolve an open counter-notice with one conditional UPDATE: False when another transaction (a complaint,
+    legal action, the deadline) resolved it since it was read, so it is resolved once whatever runs at once."""
+    claimed = session.execute(
+        update(CounterNotice).where(CounterNotice.id == counter.id, CounterNotice.status == "open")
+        .values(status=status).execution_options(synchronize_session=False)).rowcount == 1
+    if claimed:
+        set_committed_value(counter, "status", status)  # the row says so already
+    return claimed
+
+
+def _claim_or_refuse(session: Session, counter: CounterNotice, status: str) -> None:
+    if not _claim(session, counter, status):
+        session.refresh(counter)
+        raise NotAllowed(f"counter-notice {counter.id} is already {counter.status}")
+
+
 def record_legal_action(
     session: Session, counter_id: int, *, notifier_id: str, details: str, clock: Clock = system_clock
 ) -> CounterNotice:
@@ -88,7 +106,8 @@ def record_legal_action(
         raise NotAllowed(f"counter-notice {counter_id} is not about a notice of {notifier_id}")
     if counter.restore_due_at is not None and now >= as_utc(counter.restore_due_at):
         raise NotAllowed(f"the deadline for counter-notice {counter_id} has passed")
-    counter.status, counter.legal_action_at, counter.resolved_at, counter.successful = "legal_action", now, now, False
+    _claim_or_refuse(session, counter, "legal_action")
+    counter.legal_action_at, counter.resolved_at, counter.successful = now, now, False
     audit.record(session, actor=f"notifier:{notifier_id}", action="counter_notice.legal_action",
                  subject=f"listing:{counter.listing_id}", details={"counter_notice": counter_id, "details": details},
                  at=now)
@@ -117,8 +136,9 @@ def decide_complaint(
     original = session.get(Decision, counter.decision_id)
     if original.reviewer == reviewer:
         raise NotAllowed(f"{reviewer} took the contested decision; another reviewer must handle the complaint")
+    _claim_or_refuse(session, counter, outcome)
     counter.complaint_reviewer, counter.complaint_reason, counter.resolved_at = reviewer, reason, now
-    counter.status, counter.successful = outcome, outcome == "reversed"
+    counter.successful = outcome == "reversed"
     audit.record(session, actor=reviewer, action=f"complaint.{outcome}", subject=f"listing:{counter.listing_id}",
                  details={"counter_notice": counter_id, "reason": reason}, at=now)
     if outcome == "reversed":
@@ -135,13 +155,16 @@ def decide_complaint(
 def restore_due(session: Session, *, clock: Clock = system_clock) -> list[CounterNotice]:
     """Restore listings whose counter-notice deadline passed without legal action (run daily)."""
     now = clock()
-    due = list(session.scalars(select(CounterNotice).where(
-        CounterNotice.status == "open", CounterNotice.restore_due_at <= now).order_by(CounterNotice.id)))
-    for counter in due:
-        counter.status, counter.resolved_at, counter.successful = "restored", now, True
+    due = session.scalars(select(CounterNotice).where(
+        CounterNotice.status == "open", CounterNotice.restore_due_at <= now).order_by(CounterNotice.id)).all()
+    # All claimed before the first audit entry (which takes the audit lock), so a complaint holding one of
+    # them and waiting for that lock cannot deadlock with this; those a complaint got first are left to it.
+    claimed = [counter for counter in due if _claim(session, counter, "restored")]
+    for counter in claimed:
+        counter.resolved_at, counter.successful = now, True
         _restore(session, counter, actor="system:deadline", automated=True, now=now,
                  reason="counter-notice not answered by legal action within the deadline")
-    return due
+    return claimed
 
 
 def _restore(
