@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Literal
 
 import ahocorasick
@@ -49,6 +50,7 @@ TWO_EDIT_LENGTH = 8
 # A name glued to a word counts from names of 4 letters and words of 3 ("MAC" + "book" would not).
 MIN_GLUED_NAME = 4
 MIN_GLUED_WORD = 3
+MAX_MASKED_WORDS = 20  # per field: a text of thousands of masked words must not cost a regex each
 _FUZZY_CACHE_LIMIT = 200_000
 _NOT_WORD = re.compile(r"[^a-z0-9\s]+")
 _HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
@@ -220,7 +222,7 @@ class BrandIndex:
         if _MASKS.isdisjoint(plain_text) or not self._masked_names:
             return []
         out: list[Mention] = []
-        for found in _MASKED_WORD.finditer(plain_text):
+        for found in islice(_MASKED_WORD.finditer(plain_text), MAX_MASKED_WORDS):
             word = found.group(0)
             masks = sum(c in _MASKS for c in word)
             names = self._masked_names.get(len(word))
@@ -417,9 +419,11 @@ def _written_with_special_characters(exact: list[Mention], raw: str) -> list[Men
     invisible = has_invisible(raw)
     if not invisible and any(0x3040 <= ord(c) <= 0x9FFF for c in raw):
         return []
+    composed = unicodedata.normalize("NFC", casefolded)
+    written = {surface: surface in casefolded or surface in composed for surface in {m.surface for m in exact}}
     out: list[Mention] = []
     for m in exact:
-        if m.surface not in casefolded and m.surface not in unicodedata.normalize("NFC", casefolded):
+        if not written[m.surface]:
             how = "invisible" if invisible else "full-width or stylised"
             out.append(Mention(m.brand_id, m.name, "disguised", m.field, f"{m.surface} (with {how} characters)",
                                m.start, m.end, m.searched))
