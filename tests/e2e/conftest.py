@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +26,10 @@ from countermark.web.app import create_app
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 PASSWORD = "e2e-password"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Every journey page is screenshotted (full-page rendering is part of the test); the pictures replace the
+# documentation's only when asked for (COUNTERMARK_SCREENSHOTS=1), so a test run leaves the tree clean.
+SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots" if os.environ.get("COUNTERMARK_SCREENSHOTS")
+               else Path(tempfile.gettempdir()) / "countermark-screenshots")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Each role's main journey in real headless Chromium, with a screenshot of every page (docs/screenshots/).
+"""Each role's main journey in real headless Chromium, with a screenshot of every page (into docs/screenshots/
+with COUNTERMARK_SCREENSHOTS=1).
 
 The role journeys build on each other like the real workflow: the brand registers and sends a bulk
 notice, the reviewer removes the listings, the seller files a counter-notice, the dashboard shows the
