@@ -22,7 +22,8 @@ _DISGUISE_SCRIPTS = frozenset({
     "LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "LISU", "CANADIAN", "DESERET", "OSAGE",
     "WARANG", "CARIAN", "LYCIAN", "OLD", "ELBASAN", "MIAO", "TIFINAGH", "RUNIC", "GOTHIC", "VAI", "NKO",
 })
-_LETTER_BLOCKS = ((0x249C, "parenthesized"), (0x1F150, "negative circled"), (0x1F170, "negative squared"))
+# First code point (a) of each enclosed a-z run: parenthesized ⒜, negative circled 🅐, negative squared 🅰.
+_LETTER_BLOCKS = (0x249C, 0x1F150, 0x1F170)
 _REGIONAL_INDICATOR_A = 0x1F1E6
 _TRADEMARK_SIGNS = ("\u2122", "\u2120")  # ™ ℠
 _NFKC_CHANGES = {"\u03f2": "c", "\u03f9": "c"}  # lunate sigma ϲ Ϲ
@@ -61,7 +62,7 @@ def enclosed_letters() -> dict[int, str]:
     Regional indicators become separate letters: two of them are a flag ("🇺🇸"), not part of a word.
     """
     table: dict[int, str] = {}
-    for first, _ in _LETTER_BLOCKS:
+    for first in _LETTER_BLOCKS:
         table.update({first + i: chr(ord("a") + i) for i in range(26)})
     table.update({_REGIONAL_INDICATOR_A + i: f" {chr(ord('a') + i)} " for i in range(26)})
     table.update({ord(sign): " " for sign in _TRADEMARK_SIGNS})

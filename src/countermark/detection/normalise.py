@@ -2,14 +2,16 @@
 
 Two forms of every text:
 
-- `plain`: NFKC + casefold with invisible format characters removed. Full-width and mathematical
-  letters, ligatures and circled letters become ordinary letters here. Exact brand names, native-script
-  aliases, vocabulary and model numbers are matched on it.
-- `skeleton`: the plain form folded further so that look-alikes coincide: Cyrillic/Greek homoglyphs to
-  Latin, any other script transliterated (anyascii), digits and symbols used as letters (leetspeak),
-  punctuation inside a word and separators between single letters ("S.o.n.y", "S o n y") removed, and
-  letter classes that are easy to confuse merged (i/l/1/|/!, "rn"/"m", "vv"/"w"). Brand names are folded
-  the same way, so matching is a plain substring search on both sides.
+- `plain`: NFKC + casefold with invisible characters removed. Full-width, mathematical, circled and
+  other enclosed letters (`lookalikes.enclosed_letters`) and ligatures become ordinary letters here;
+  right-to-left overrides are read back. Exact brand names, native-script aliases, vocabulary and model
+  numbers are matched on it.
+- `skeleton`: the plain form folded further so that look-alikes coincide: homoglyphs of other scripts to
+  Latin (hand-picked tables, then Unicode's confusables), any other script transliterated (anyascii),
+  pictographs made separators, digits and symbols used as letters (leetspeak), punctuation inside a word
+  and separators between single letters ("S.o.n.y", "S o n y", "S|o|n|y") removed, and letter classes
+  that are easy to confuse merged (i/l/1/|/!, "rn"/"m", "vv"/"w"). Brand names are folded the same way,
+  so matching is a plain substring search on both sides.
 
 Everything here is whole-string `str.translate`/regex work (C speed): it runs on every listing.
 """
@@ -172,8 +174,10 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
     breaks: set[int] = set()
     for m in _SPACED_LETTERS.finditer(text):
         for start, end, word_break in _separators(m):
-            breaks.update(range(start, start + 1) if word_break else ())
-            removed.update(range(start + 1 if word_break else start, end))
+            if word_break:  # kept as one space
+                breaks.add(start)
+                start += 1
+            removed.update(range(start, end))
     if breaks:
         text = "".join(" " if j in breaks else c for j, c in enumerate(text))
     text, offsets = _drop(text, offsets, removed)
