@@ -1,8 +1,10 @@
 """Finding protected brands in listing text: exact, disguised and misspelt mentions.
 
-- exact: a brand name or alias (any script) on the plain text, whole words only (Aho-Corasick);
+- exact: a brand name or alias (any script) on the plain text, whole words only (Aho-Corasick); also a
+  one-word name split in two ("hyper x") or glued to a word or model number ("sonyheadphones");
 - disguised: the same names on the skeleton (look-alike characters, leetspeak, separators), accepted only
-  when the written form really contains such a trick, so that ordinary words never qualify;
+  when the written form really contains such a trick, so that ordinary words never qualify; also names
+  with letters masked ("s*ny");
 - fuzzy: a word one edit (two for long names) away from a brand name, unless the word is an ordinary
   word (English word frequency, the catalogue's own vocabulary) or another brand's name.
 """
@@ -415,6 +417,8 @@ def _written_with_special_characters(exact: list[Mention], raw: str) -> list[Men
     """Exact mentions that only appear after normalisation: invisible characters inside the name
     ("Ver<zero-width space>batim") or full-width / mathematical letters ("Ｅｎｃｏｒｅ"). Full-width Latin is
     ordinary in Chinese and Japanese text, so there only invisible characters count."""
+    if not exact:
+        return []
     casefolded = raw.casefold()
     invisible = has_invisible(raw)
     if not invisible and any(0x3040 <= ord(c) <= 0x9FFF for c in raw):
