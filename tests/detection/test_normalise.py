@@ -61,7 +61,8 @@ def test_each_supported_disguise_is_found() -> None:
 
 def test_unicode_lookalike_families_are_found() -> None:
     """Families the demo never uses: enclosed letters, other scripts' confusables, pictograph and leet-symbol
-    separators, letters in brackets, combining marks, trademark signs, masked letters, reversed text."""
+    separators, letters in brackets, combining marks, trademark signs, masked letters, reversed and
+    upside-down text."""
     cases = {
         "🅢🅞🅝🅨 headphones": "disguised",  # negative circled
         "🆂🅾🅽🆈 headphones": "disguised",  # negative squared
@@ -81,6 +82,7 @@ def test_unicode_lookalike_families_are_found() -> None:
         "S+o+n+y headphones": "disguised",
         "[S][o][n][y] headphones": "disguised",
         "\u202eynoS\u202c headphones": "disguised",  # shown as "Sony" by a right-to-left override
+        "sǝuoɥdpɐǝɥ ʎuoS": "disguised",  # upside down
         "💲⭕ny headphones": "disguised",  # emoji drawn as letters
         "🆂\ufe0f🅾\ufe0fny headphones": "disguised",  # with emoji variation selectors
         "new-Ѕоnу headphones": "disguised",  # glued to a neighbour by punctuation
@@ -106,6 +108,7 @@ def test_masks_and_pictographs_alone_are_not_brands() -> None:
     assert not found("Sony", "🇸🇪 Swedish design, 🇳🇴 Norwegian wool")
     assert not found("Nike", "n*ked truth")  # the mask stands for one character
     assert not found("Sony", "size (s) (o) (n)")
+    assert plain("Ɔdɔ ne asomdwoeɛ") == "ɔdɔ ne asomdwoeɛ"  # Akan's open o is a letter, not a turned c
 
 
 def test_ordinary_words_are_not_brands() -> None:

@@ -6,12 +6,14 @@
   regional indicators "🇸", parenthesized "⒮"; look-alikes that NFKC turns into another letter (the
   lunate sigma "ϲ" reads c, NFKC makes it σ); emoji drawn as letters ("⭕", "❌"); trademark signs,
   which NFKC glues to the name as "tm";
-- pictographs and dingbats ("🔥", "♥"): never letters, so between letters they separate like punctuation.
+- pictographs and dingbats ("🔥", "♥"): never letters, so between letters they separate like punctuation;
+- upside-down writing ("ʎuoS"): a word holding letters turned upside down reads back to front.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import cache
 from importlib import resources
@@ -30,6 +32,16 @@ _NFKC_CHANGES = {"\u03f2": "c", "\u03f9": "c"}  # lunate sigma ϲ Ϲ
 # Emoji drawn as a letter or a leet symbol.
 _EMOJI_LETTERS = {"⭕": "o", "❌": "x", "❎": "x", "✖": "x", "💲": "$", "〰": "w"}
 _PICTOGRAPH_RANGES = ((0x2190, 0x2BFF), (0x1F000, 0x1FAFF))
+# Letters as they look upside down. The non-Latin ones give a word away as turned; the Latin pairs
+# (b/q, d/p, n/u) swap only inside such a word.
+_TURNED = {"ɐ": "a", "ɔ": "c", "ǝ": "e", "ɟ": "f", "ƃ": "g", "ɥ": "h", "ᴉ": "i", "ɾ": "j", "ʞ": "k",
+           "ɯ": "m", "ɹ": "r", "ʇ": "t", "ʌ": "v", "ʍ": "w", "ʎ": "y", "∀": "a", "Ɔ": "c", "Ǝ": "e",
+           "Ⅎ": "f", "⅁": "g", "˥": "l", "Ԁ": "p", "⊥": "t", "∩": "u", "Λ": "v", "⅄": "y"}
+_TURNED_LATIN = {"b": "q", "q": "b", "d": "p", "p": "d", "n": "u", "u": "n"}
+_TURNED_TABLE = str.maketrans({**_TURNED_LATIN, **_TURNED})
+# "ɔ" is an everyday letter in Akan, Ewe and Lingala: it is turned back only beside a tell-tale letter.
+TURNED_LETTERS = frozenset(_TURNED) - {"ɔ", "Ɔ"}
+_TURNED_WORD = re.compile(rf"\S*[{''.join(sorted(TURNED_LETTERS))}]\S*")
 
 
 @cache
@@ -83,3 +95,8 @@ def pictograph_separators() -> dict[int, str]:
             if not any(word in name for word in ("LETTER", "DIGIT", "NUMBER")):
                 table[point] = " "
     return table
+
+
+def turned_back(text: str) -> str:
+    """Words written upside down ("ʎuoS") read the right way up ("Sony"); other words as they are."""
+    return _TURNED_WORD.sub(lambda m: m.group(0)[::-1].translate(_TURNED_TABLE), text)

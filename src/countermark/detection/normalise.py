@@ -4,8 +4,8 @@ Two forms of every text:
 
 - `plain`: NFKC + casefold with invisible characters removed. Full-width, mathematical, circled and
   other enclosed letters (`lookalikes.enclosed_letters`) and ligatures become ordinary letters here;
-  right-to-left overrides are read back. Exact brand names, native-script aliases, vocabulary and model
-  numbers are matched on it.
+  right-to-left overrides and upside-down words are read back. Exact brand names, native-script
+  aliases, vocabulary and model numbers are matched on it.
 - `skeleton`: the plain form folded further so that look-alikes coincide: homoglyphs of other scripts to
   Latin (hand-picked tables, then Unicode's confusables), any other script transliterated (anyascii),
   pictographs made separators, digits and symbols used as letters (leetspeak), punctuation inside a word
@@ -25,7 +25,13 @@ from itertools import chain
 
 from anyascii import anyascii
 
-from countermark.detection.lookalikes import confusable_letters, enclosed_letters, pictograph_separators
+from countermark.detection.lookalikes import (
+    TURNED_LETTERS,
+    confusable_letters,
+    enclosed_letters,
+    pictograph_separators,
+    turned_back,
+)
 
 # Invisible characters, removed: every Unicode "format" character (zero-width space/joiner, soft hyphen,
 # bidi marks, tags), the combining grapheme joiner and variation selectors ("🅰️" is 🅰 + U+FE0F).
@@ -112,6 +118,8 @@ def plain(text: str) -> str:
     else:
         if "\u202e" in text:
             text = _REVERSED_RUN.sub(lambda m: m.group(1)[::-1], text)
+        if not TURNED_LETTERS.isdisjoint(text):
+            text = turned_back(text)
         folded = unicodedata.normalize("NFKC", text.translate(_ENCLOSED_TABLE)).casefold().translate(_FORMAT_CHARS)
         folded = unicodedata.normalize("NFKC", folded)
     return _WHITESPACE.sub(" ", folded).strip()
