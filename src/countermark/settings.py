@@ -26,7 +26,8 @@ class Settings(BaseSettings):
         default=False, description="Accept http://127.0.0.1 webhook endpoints (tests only; otherwise HTTPS is required)"
     )
     enforcement_policy: Path | None = Field(
-        default=None, description="JSON file overriding enforcement policy numbers (see docs/enforcement.md)"
+        default=None, description="JSON file overriding enforcement policy numbers, applied by the CLI, the web "
+        "and housekeeping alike; the server reads it at start-up (see docs/enforcement.md)"
     )
     housekeeping_interval_minutes: int = Field(
         default=60, ge=0, description="The server runs the daily enforcement job at start-up and then every so many "

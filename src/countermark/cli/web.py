@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from countermark.cli.app import app
+from countermark.cli.app import EXIT_UNREADABLE, app
 from countermark.cli.common import console, database, fail, settings
 
 users_app = typer.Typer(help="Web accounts: users, roles, scopes and API tokens.", no_args_is_help=True)
@@ -24,17 +24,22 @@ def serve(
     """Serve the web UI and the JSON API (/api/v1, OpenAPI at /openapi.json)."""
     import uvicorn
 
+    from countermark.enforcement.policy import PolicyError
     from countermark.web.app import create_app
 
     config = settings()
     _log_to_stderr()
     with database() as engine:
+        try:
+            web = create_app(config, engine=engine)  # loads the enforcement policy: a broken file stops here
+        except PolicyError as e:
+            raise fail(f"enforcement policy: {e}", EXIT_UNREADABLE) from e
         console.print(f"countermark on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
         if config.housekeeping_interval_minutes:
             console.print(f"housekeeping: the daily enforcement job runs now and every "
                           f"{config.housekeeping_interval_minutes} min (COUNTERMARK_HOUSEKEEPING_INTERVAL_MINUTES)",
                           highlight=False, soft_wrap=True)
-        uvicorn.run(create_app(config, engine=engine), host=host, port=port, log_level="warning")
+        uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
 def _log_to_stderr() -> None:

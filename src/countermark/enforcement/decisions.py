@@ -237,16 +237,17 @@ def provide_information(
                  subject=f"listing:{item.listing_id}", details={"item": item_id, "notice": notice.id}, at=now)
 
 
-def remove_automatically(session: Session, notice_ids: Sequence[int], *, now: datetime) -> int:
-    """Expedited lane: remove every listing of these notices at once, marked as automated."""
+def remove_automatically(session: Session, notice_ids: Sequence[int], *, now: datetime, policy: Policy) -> int:
+    """Expedited lane: remove every listing of these notices at once, marked as automated (under `policy`, like
+    any removal: the statement of reasons' counter-notice window, strikes and suspension thresholds)."""
     removed = 0
     for start in range(0, len(notice_ids), 100):  # bounded batches: SQLite caps bound parameters
         item_ids = list(session.scalars(select(ReviewItem.id).where(
             ReviewItem.notice_id.in_(notice_ids[start : start + 100]), ReviewItem.status.in_(OPEN_STATUSES))))
         if item_ids:
             removed += len(remove(session, item_ids, reviewer=EXPEDITED_ACTOR, automated=True, clock=lambda: now,
-                                  reason="expedited lane: automatic removal on notice from a notifier with a "
-                                         "proven record"))
+                                  policy=policy, reason="expedited lane: automatic removal on notice from a notifier "
+                                                        "with a proven record"))
     return removed
 
 

@@ -247,7 +247,7 @@ def accept(
         context.existing[v.notice.idempotency_key.strip()] = (notice_id, v.fingerprint)
     result.notice_ids = ids
     if notifier.expedited:
-        result.auto_removed = remove_automatically(session, ids, now=now)
+        result.auto_removed = remove_automatically(session, ids, now=now, policy=context.policy)
     return result
 
 

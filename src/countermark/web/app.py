@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from countermark import __version__
+from countermark.enforcement.policy import policy_from_settings
 from countermark.settings import Settings
 from countermark.storage.engine import engine_from_settings, session_factory
 from countermark.web import problems
@@ -36,7 +37,12 @@ def create_app(
     With `webhooks`, a background thread relays events to webhook subscribers while the app runs. With
     `housekeeping`, another runs the daily enforcement job at start-up and then every
     `settings.housekeeping_interval_minutes` (never when that is 0).
+
+    The enforcement policy (`settings.enforcement_policy`, COUNTERMARK_ENFORCEMENT_POLICY) is loaded here,
+    once: routes and housekeeping use the same one, and a broken policy file raises `PolicyError` (a
+    ValueError naming the file and the problem) before anything else is built.
     """
+    policy = policy_from_settings(settings)
     owned = engine is None
     engine = engine or engine_from_settings(settings)
     sessions = session_factory(engine)
@@ -44,7 +50,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         dispatcher = WebhookDispatcher(sessions) if webhooks else None
-        keeper = housekeeper_for(settings, engine) if housekeeping else None
+        keeper = housekeeper_for(settings, engine, policy) if housekeeping else None
         app.state.housekeeper = keeper
         for thread in (dispatcher, keeper):
             if thread:
@@ -69,6 +75,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.enforcement_policy = policy
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.login_limiter = LoginLimiter()

@@ -1,4 +1,5 @@
-"""Request-scoped dependencies: the database session, who is calling, CSRF, pagination."""
+"""Request-scoped dependencies: the database session, who is calling, CSRF, pagination, settings and the
+enforcement policy."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from countermark.accounts.service import Principal, principal_for, resolve_session, user_for_token
+from countermark.enforcement.policy import Policy
 from countermark.settings import Settings
 from countermark.web.policy import Allow
 from countermark.web.problems import Problem
@@ -88,6 +90,15 @@ def app_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+def enforcement_policy(request: Request) -> Policy:
+    """The enforcement policy `create_app` loaded from the app's settings (COUNTERMARK_ENFORCEMENT_POLICY):
+    every route that calls an enforcement service taking `policy=` passes this one, as the CLI passes its own."""
+    return request.app.state.enforcement_policy
+
+
+EnforcementPolicyDep = Annotated[Policy, Depends(enforcement_policy)]
 
 
 def allow(*roles: str) -> list:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from countermark.enforcement.clock import Clock, system_clock
 from countermark.enforcement.daily import try_run_daily
-from countermark.enforcement.policy import DEFAULT_POLICY, Policy, policy_from_settings
+from countermark.enforcement.policy import DEFAULT_POLICY, Policy
 from countermark.enforcement.service import DailyReport
 from countermark.settings import Settings
 
@@ -51,7 +51,7 @@ class Housekeeper:
             raise ValueError("the housekeeping interval must be positive")
         self.engine = engine
         self.interval = interval
-        self.load_policy = load_policy  # read each round: a fixed policy file is picked up without a restart
+        self.load_policy = load_policy  # called each round
         self.clock = clock
         self.on_round = on_round
         self._stop = threading.Event()
@@ -100,12 +100,13 @@ class Housekeeper:
                 return
 
 
-def housekeeper_for(settings: Settings, engine: Engine) -> Housekeeper | None:
-    """The server's housekeeper: every `housekeeping_interval_minutes`, or none when that is 0."""
+def housekeeper_for(settings: Settings, engine: Engine, policy: Policy) -> Housekeeper | None:
+    """The server's housekeeper: every `housekeeping_interval_minutes`, or none when that is 0; it applies
+    `policy`, the one the app loaded at start-up, so its rounds and the web's requests agree."""
     minutes = settings.housekeeping_interval_minutes
     if minutes <= 0:
         return None
-    return Housekeeper(engine, interval=minutes * 60, load_policy=lambda: policy_from_settings(settings))
+    return Housekeeper(engine, interval=minutes * 60, load_policy=lambda: policy)
 
 
 def _minutes(seconds: float) -> str:

@@ -21,7 +21,7 @@ from countermark.enforcement.models import (
     StatementOfReasons,
     Strike,
 )
-from countermark.enforcement.policy import DEFAULT_POLICY
+from countermark.enforcement.policy import Policy
 from countermark.enforcement.strikes import active_strikes
 from countermark.listings.models import Listing, Seller
 from countermark.rights.models import Product, ReferenceImage
@@ -154,10 +154,11 @@ class Standing:
     counter_notices: dict[str, CounterNotice]  # listing id -> its counter-notice
 
 
-def standing(session: Session, seller: Seller) -> Standing:
+def standing(session: Session, seller: Seller, policy: Policy) -> Standing:
+    """The storefront's record; active strikes are counted over `policy`'s strike window."""
     strikes = list(session.scalars(select(Strike).where(Strike.seller_id == seller.seller_id)
                                    .order_by(Strike.at.desc())))
-    active = active_strikes(session, seller.seller_id, now=datetime.now(UTC), policy=DEFAULT_POLICY)
+    active = active_strikes(session, seller.seller_id, now=datetime.now(UTC), policy=policy)
     sanctions = list(session.scalars(select(Sanction).where(Sanction.subject_kind == "seller",
                                                             Sanction.subject_id == seller.seller_id)
                                      .order_by(Sanction.at.desc())))

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from countermark.accounts.service import AccountError, notifier_for
 from countermark.enforcement import service as enforcement
 from countermark.enforcement.models import Notice
-from countermark.web.deps import CurrentPrincipal, Page, PageDep, SessionDep, allow
+from countermark.enforcement.policy import Policy
+from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, Page, PageDep, SessionDep, allow
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.policy import brand_filter, check_brand
 from countermark.web.problems import Problem
@@ -22,13 +23,18 @@ from countermark.web.scoped import ScopedNotice
 router = APIRouter(tags=["notices"])
 
 MAX_CSV_BYTES = 20 * 1024 * 1024
+# A bound on the request, not the policy: the enforcement policy's max_listings_per_notice (300 by default,
+# COUNTERMARK_ENFORCEMENT_POLICY) is applied by the service, below this ceiling.
+MAX_LISTINGS_PER_REQUEST = 10_000
 
 
 class NoticeIn(BaseModel):
     brand_id: str = Field(min_length=1, max_length=200)
     trademark_registration: str = Field(min_length=1, max_length=100, description="Registration number relied on")
     listings: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
-        min_length=1, max_length=300, description="Listing ids or marketplace URLs")
+        min_length=1, max_length=MAX_LISTINGS_PER_REQUEST,
+        description="Listing ids or marketplace URLs; at most the enforcement policy's max_listings_per_notice "
+                    "(300 by default)")
     explanation: str = Field(min_length=1, max_length=20000, description="Why the listings infringe")
     good_faith: bool = Field(description="Statement that the notice is submitted in good faith and is accurate")
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=200,
@@ -108,8 +114,8 @@ def sender_notifier(db, principal, name: str = "", email: str = "") -> str:  # n
 @router.post("/notices", status_code=201, response_model=NoticeOut, dependencies=allow(*NOTICE_SENDERS),
              responses={200: {"description": "A retry: the notice first created with this idempotency key"}})
 def submit_notice(
-    db: SessionDep, principal: CurrentPrincipal, response: Response, body: Annotated[NoticeIn, Body()],
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep, response: Response,
+    body: Annotated[NoticeIn, Body()], idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> NoticeOut:
     """Submit one notice (DSA Art. 16). Send an idempotency key so that a retry never creates a duplicate."""
     check_brand(principal, body.brand_id, "brand")
@@ -122,7 +128,8 @@ def submit_notice(
         trademark_registration=body.trademark_registration, listings=body.listings, explanation=body.explanation,
         good_faith=body.good_faith, notifier_name=body.notifier_name, notifier_email=body.notifier_email)
     try:
-        notice_id, created = enforcement.submit_notice(db, notice, channel="api", actor=principal.actor)
+        notice_id, created = enforcement.submit_notice(db, notice, channel="api", actor=principal.actor,
+                                                       policy=policy)
     except enforcement.EnforcementError as e:
         raise as_problem(e) from e
     if not created:
@@ -138,13 +145,13 @@ def bulk_report(report: enforcement.BulkReport) -> BulkReportOut:
         rejects=[BulkReject(line=r.line, reason=r.reason) for r in sorted(report.rejects, key=lambda r: r.line)])
 
 
-def import_bulk(db, principal, data: bytes, filename: str) -> enforcement.BulkReport:  # noqa: ANN001
+def import_bulk(db, principal, data: bytes, filename: str, policy: Policy) -> enforcement.BulkReport:  # noqa: ANN001
     if len(data) > MAX_CSV_BYTES:
         raise Problem(413, f"CSV larger than {MAX_CSV_BYTES // (1024 * 1024)} MiB; split it")
     notifier_id = sender_notifier(db, principal)
     try:
         return enforcement.import_notices_csv(db, data, notifier_id=notifier_id, name=filename or "upload.csv",
-                                              actor=principal.actor)
+                                              actor=principal.actor, policy=policy)
     except enforcement.UnreadableCSV as e:
         raise Problem(422, str(e), title="Unreadable CSV") from e
     except enforcement.EnforcementError as e:
@@ -152,12 +159,13 @@ def import_bulk(db, principal, data: bytes, filename: str) -> enforcement.BulkRe
 
 
 @router.post("/notices/bulk", response_model=BulkReportOut, dependencies=allow(*NOTICE_SENDERS))
-def submit_bulk(db: SessionDep, principal: CurrentPrincipal,
+def submit_bulk(db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep,
                 file: Annotated[UploadFile, File(description="CSV: idempotency_key,brand_id,trademark_registration,"
                                                              "listings,explanation,good_faith[,notifier_name,"
                                                              "notifier_email]")]) -> BulkReportOut:
-    """Up to 10,000 notices per file: every row is validated, valid rows accepted, bad rows reported by line."""
-    report = import_bulk(db, principal, file.file.read(MAX_CSV_BYTES + 1), file.filename or "upload.csv")
+    """Up to the policy's max_csv_rows notices per file (10,000 by default): every row is validated, valid rows
+    accepted, bad rows reported by line."""
+    report = import_bulk(db, principal, file.file.read(MAX_CSV_BYTES + 1), file.filename or "upload.csv", policy)
     return bulk_report(report)
 
 

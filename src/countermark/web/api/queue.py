@@ -9,7 +9,8 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
 from countermark.enforcement import service as enforcement
-from countermark.web.deps import CurrentPrincipal, Page, PageDep, SessionDep, allow
+from countermark.enforcement.policy import Policy
+from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, Page, PageDep, SessionDep, allow
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.queries import ReviewCard, queue_page, review_cards
 from countermark.web.roles import REVIEWERS
@@ -113,14 +114,15 @@ def get_item(db: SessionDep, item: ScopedItem) -> ReviewCardOut:
     return ReviewCardOut.of(review_cards(db, [item])[0])
 
 
-def decide(db, principal, body: DecisionIn) -> DecisionOut:  # noqa: ANN001
+def decide(db, principal, body: DecisionIn, policy: Policy) -> DecisionOut:  # noqa: ANN001
     """All or nothing: if any item cannot be decided, none is."""
     try:
         if body.action == "remove":
-            enforcement.remove(db, body.item_ids, reviewer=principal.actor, reason=body.reason, ground=body.ground)
+            enforcement.remove(db, body.item_ids, reviewer=principal.actor, reason=body.reason, ground=body.ground,
+                               policy=policy)
         elif body.action == "reject":
             enforcement.reject(db, body.item_ids, reviewer=principal.actor, reason=body.reason,
-                               manifestly_unfounded=body.manifestly_unfounded)
+                               manifestly_unfounded=body.manifestly_unfounded, policy=policy)
         else:
             enforcement.request_information(db, body.item_ids, reviewer=principal.actor, question=body.reason)
     except enforcement.EnforcementError as e:
@@ -129,6 +131,7 @@ def decide(db, principal, body: DecisionIn) -> DecisionOut:  # noqa: ANN001
 
 
 @router.post("/queue/decisions", response_model=DecisionOut, dependencies=allow(*REVIEWERS))
-def decide_items(db: SessionDep, principal: CurrentPrincipal, body: Annotated[DecisionIn, Body()]) -> DecisionOut:
+def decide_items(db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep,
+                 body: Annotated[DecisionIn, Body()]) -> DecisionOut:
     """Decide one or many items: remove, reject (with reason) or request more information."""
-    return decide(db, principal, body)
+    return decide(db, principal, body, policy)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from countermark.enforcement import service as enforcement
 from countermark.enforcement.models import StatementOfReasons
 from countermark.listings.models import Seller
-from countermark.web.deps import CurrentPrincipal, Page, PageDep, SessionDep, allow
+from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, Page, PageDep, SessionDep, allow
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.policy import storefront_filter
 from countermark.web.queries import standing
@@ -106,9 +106,9 @@ def list_sellers(db: SessionDep, principal: CurrentPrincipal, page: PageDep,
 
 
 @router.get("/sellers/{seller_id}", response_model=StandingOut, dependencies=allow(*SELLER_VIEWERS))
-def get_standing(db: SessionDep, seller: ScopedSeller) -> StandingOut:
+def get_standing(db: SessionDep, seller: ScopedSeller, policy: EnforcementPolicyDep) -> StandingOut:
     """Status, strikes, sanctions and every statement of reasons issued to the storefront."""
-    s = standing(db, seller)
+    s = standing(db, seller, policy)
     return StandingOut(
         seller_id=seller.seller_id, display_name=seller.display_name, country=seller.country, status=seller.status,
         active_strikes=s.active_strikes,
@@ -126,12 +126,13 @@ def get_statement(statement: ScopedStatement) -> StatementOut:
 
 @router.post("/sellers/{seller_id}/counter-notices", status_code=201, response_model=CounterNoticeOut,
              dependencies=allow(*SELLERS))
-def counter_notice(db: SessionDep, seller: ScopedSeller, body: Annotated[CounterNoticeIn, Body()]) -> CounterNoticeOut:
+def counter_notice(db: SessionDep, seller: ScopedSeller, policy: EnforcementPolicyDep,
+                   body: Annotated[CounterNoticeIn, Body()]) -> CounterNoticeOut:
     """Contest a removal within the window; the notifier is told and the listing returns after the deadline
     unless the notifier records legal action."""
     try:
         counter = enforcement.submit_counter_notice(db, body.listing_id, seller_id=seller.seller_id,
-                                                    explanation=body.explanation)
+                                                    explanation=body.explanation, policy=policy)
     except enforcement.EnforcementError as e:
         raise as_problem(e) from e
     return CounterNoticeOut(id=counter.id, listing_id=counter.listing_id, status=counter.status,

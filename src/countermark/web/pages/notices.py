@@ -18,7 +18,7 @@ from countermark.web.api.notices import (
     provide_information,
     sender_notifier,
 )
-from countermark.web.deps import CurrentPrincipal, PageDep, SessionDep, allow_page
+from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, PageDep, SessionDep, allow_page
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.pages.portal import back
 from countermark.web.pages.render import render
@@ -32,7 +32,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/notices", dependencies=allow_page(*NOTICE_READERS))
 def notices(request: Request, db: SessionDep, principal: CurrentPrincipal, page: PageDep,
-            status: str = "") -> Response:
+            policy: EnforcementPolicyDep, status: str = "") -> Response:
     visible = brand_filter(principal)
     rows, total = notices_page(db, brands=visible, status=status if status in ("open", "closed") else None,
                                brand_id=None, limit=page.limit, offset=page.offset)
@@ -41,12 +41,12 @@ def notices(request: Request, db: SessionDep, principal: CurrentPrincipal, page:
         marks = marks.where(Trademark.brand_id.in_(sorted(visible)))
     return render(request, "notices.html", rows=rows, total=total, page=page, status=status,
                   can_send=principal.role in NOTICE_SENDERS, trademarks=list(db.scalars(marks)),
-                  idempotency_key=uuid.uuid4().hex)
+                  idempotency_key=uuid.uuid4().hex, policy=policy)
 
 
 @router.post("/notices", dependencies=allow_page(*NOTICE_SENDERS))
 def submit(
-    db: SessionDep, principal: CurrentPrincipal,
+    db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep,
     brand_trademark: Annotated[str, Form(max_length=400, description="brand_id|registration")],
     listings: Annotated[str, Form(max_length=700_000)],
     explanation: Annotated[str, Form(max_length=20_000)],
@@ -63,16 +63,17 @@ def submit(
         trademark_registration=registration, listings=listings.replace(",", " ").split(), explanation=explanation,
         good_faith=good_faith, notifier_name=notifier_name, notifier_email=notifier_email)
     try:
-        notice_id, created = enforcement.submit_notice(db, notice, channel="single", actor=principal.actor)
+        notice_id, created = enforcement.submit_notice(db, notice, channel="single", actor=principal.actor,
+                                                       policy=policy)
     except enforcement.EnforcementError as e:
         raise as_problem(e) from e
     return back(f"/notices/{notice_id}", "Notice received." if created else "This notice was already received.")
 
 
 @router.post("/notices/bulk", dependencies=allow_page(*NOTICE_SENDERS))
-def bulk(request: Request, db: SessionDep, principal: CurrentPrincipal,
+def bulk(request: Request, db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep,
          file: Annotated[UploadFile, File()]) -> Response:
-    report = import_bulk(db, principal, file.file.read(MAX_CSV_BYTES + 1), file.filename or "upload.csv")
+    report = import_bulk(db, principal, file.file.read(MAX_CSV_BYTES + 1), file.filename or "upload.csv", policy)
     return render(request, "bulk_report.html", report=report, filename=file.filename or "upload.csv",
                   rejects=sorted(report.rejects, key=lambda r: r.line))
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from countermark.enforcement import service as enforcement
 from countermark.listings.models import Seller
-from countermark.web.deps import CurrentPrincipal, PageDep, SessionDep, allow_page
+from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, PageDep, SessionDep, allow_page
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.pages.portal import back
 from countermark.web.pages.render import render
@@ -37,16 +37,19 @@ def seller_home(request: Request, db: SessionDep, principal: CurrentPrincipal, p
 
 
 @router.get("/seller/{seller_id}", dependencies=allow_page(*SELLER_VIEWERS))
-def seller_page(request: Request, db: SessionDep, principal: CurrentPrincipal, seller: ScopedSeller) -> Response:
-    return render(request, "seller.html", s=standing(db, seller), can_appeal=principal.role in SELLERS,
-                  policy=enforcement.DEFAULT_POLICY)
+def seller_page(request: Request, db: SessionDep, principal: CurrentPrincipal, seller: ScopedSeller,
+                policy: EnforcementPolicyDep) -> Response:
+    return render(request, "seller.html", s=standing(db, seller, policy), can_appeal=principal.role in SELLERS,
+                  policy=policy)
 
 
 @router.post("/seller/{seller_id}/counter-notices", dependencies=allow_page(*SELLERS))
-def counter_notice(db: SessionDep, seller: ScopedSeller, listing_id: Annotated[str, Form(max_length=200)],
+def counter_notice(db: SessionDep, seller: ScopedSeller, policy: EnforcementPolicyDep,
+                   listing_id: Annotated[str, Form(max_length=200)],
                    explanation: Annotated[str, Form(max_length=20_000)]) -> Response:
     try:
-        enforcement.submit_counter_notice(db, listing_id, seller_id=seller.seller_id, explanation=explanation)
+        enforcement.submit_counter_notice(db, listing_id, seller_id=seller.seller_id, explanation=explanation,
+                                          policy=policy)
     except enforcement.EnforcementError as e:
         raise as_problem(e) from e
     return back(f"/seller/{seller.seller_id}", f"Counter-notice for {listing_id} submitted; the notifier is told.")
