@@ -184,6 +184,23 @@ def test_any_disguised_brand_name_is_found(name: str, tricks: list[str], separat
     assert found(name.capitalize(), title), (name, title)
 
 
+_UPSIDE_DOWN = dict(zip("abcdefghijklmnopqrstuvwxyz", "ɐqɔpǝɟƃɥᴉɾʞlɯuodbɹsʇnʌʍxʎz", strict=True))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=names, data=st.data())
+def test_masked_or_upside_down_names_are_found(name: str, data: st.DataObject) -> None:
+    """One letter in three at most masked by *, # or _, or the whole name written upside down."""
+    masked = list(name)
+    for i in data.draw(st.sets(st.integers(0, len(name) - 1), min_size=1, max_size=len(name) // 3 or 1)):
+        masked[i] = data.draw(st.sampled_from("*#_"))
+    assume(sum(c.isalpha() for c in masked) > len(name) - sum(c.isalpha() for c in masked))
+    assert found(name.capitalize(), f"brand new {''.join(masked)} speaker"), masked
+    upside_down = "".join(_UPSIDE_DOWN[c] for c in reversed(name))
+    assume(any(c in "ɐǝɟƃɥᴉɾʞɯɹʇʌʍʎ" for c in upside_down))  # else it is just the name backwards
+    assert found(name.capitalize(), f"speaker {upside_down}"), upside_down
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=10), data=st.data())
 def test_one_edit_misspellings_are_found(name: str, data: st.DataObject) -> None:
