@@ -75,6 +75,11 @@ def _policy() -> Policy:
         raise fail(f"enforcement policy: {e}", EXIT_UNREADABLE) from e
 
 
+def _media_root() -> Path:
+    """The media store removals read listing images from (to feed the known-counterfeit bank)."""
+    return settings().data_dir / "media"
+
+
 def _actor(name: str) -> str:
     return name if ":" in name else f"user:{name}"
 
@@ -134,7 +139,8 @@ def notices_submit(
                                  trademark_registration=trademark, listings=listing, explanation=explanation,
                                  good_faith=good_faith)
     with _unit_of_work() as session:
-        notice_id, created = service.submit_notice(session, notice, actor="cli", policy=_policy())
+        notice_id, created = service.submit_notice(session, notice, actor="cli", policy=_policy(),
+                                                    media_root=_media_root())
     console.print(f"notice {notice_id} {'received' if created else 'already received (same idempotency key)'}")
 
 
@@ -154,7 +160,7 @@ def notices_import(
         with _unit_of_work() as session, progress() as bar:
             bar.add_task(f"importing {csv_file.name}", total=None)
             report = service.import_notices_csv(session, csv_file, notifier_id=notifier, actor="cli",
-                                                policy=_policy())
+                                                policy=_policy(), media_root=_media_root())
     except service.UnreadableCSV as e:
         raise fail(str(e), EXIT_UNREADABLE) from e
     result = report.result
@@ -230,7 +236,7 @@ def decide_remove(
 
     with _unit_of_work() as session:
         decisions = service.remove(session, _chosen(session, items, notice), reviewer=_actor(reviewer),
-                                   reason=reason, ground=ground, policy=_policy())
+                                   reason=reason, ground=ground, policy=_policy(), media_root=_media_root())
     console.print(f"{len(decisions)} listings removed")
 
 

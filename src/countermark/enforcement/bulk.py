@@ -115,6 +115,7 @@ def import_csv(
     actor: str = "cli",
     clock: Clock = system_clock,
     policy: Policy = DEFAULT_POLICY,
+    media_root: Path | None = None,
 ) -> BulkReport:
     """Validate every row, then accept the valid ones in the caller's transaction."""
     data = source.read_bytes() if isinstance(source, Path) else source
@@ -153,7 +154,7 @@ def import_csv(
             continue
         first_seen[key] = (line_no, checked.fingerprint)
         valid.append(checked)
-    report.result = accept(session, context, valid, channel="csv", actor=actor, now=now)
+    report.result = accept(session, context, valid, channel="csv", actor=actor, now=now, media_root=media_root)
     report.result.duplicates = duplicates
     report.rejects.sort(key=lambda r: r.line)
     return report

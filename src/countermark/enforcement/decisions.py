@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -64,14 +65,19 @@ def remove(
     automated: bool = False,
     clock: Clock = system_clock,
     policy: Policy = DEFAULT_POLICY,
+    media_root: Path | None = None,
 ) -> list[Decision]:
-    """Remove the listings of these items: decision, statement of reasons, strike, notifications, audit."""
+    """Remove the listings of these items: decision, statement of reasons, strike, notifications, audit.
+
+    The removed listings' stored images (under `media_root`, the caller's `<data_dir>/media`) feed the
+    known-counterfeit hash bank."""
     if ground not in GROUNDS:
         raise EnforcementError(f"ground must be one of {', '.join(GROUNDS)}")
     now = clock()
     items = _claim(session, item_ids, allowed=OPEN_STATUSES,
                    values={"status": "decided", "outcome": "removed", "decided_at": now, "automated": automated})
-    decisions = [_remove_one(session, item, reviewer, reason, ground, automated, now, policy) for item in items]
+    decisions = [_remove_one(session, item, reviewer, reason, ground, automated, now, policy, media_root)
+                 for item in items]
     notices = _close_notices(session, {i.notice_id for i in items if i.notice_id}, now)
     for notice in notices.values():
         removed = ", ".join(i.listing_id for i in items if i.notice_id == notice.id)
@@ -82,7 +88,7 @@ def remove(
 
 
 def _remove_one(session: Session, item: ReviewItem, reviewer: str, reason: str, ground: str, automated: bool,
-                now: datetime, policy: Policy) -> Decision:
+                now: datetime, policy: Policy, media_root: Path | None) -> Decision:
     decision = Decision(review_item_id=item.id, listing_id=item.listing_id, action="remove", reason=reason,
                         ground=ground, reviewer=reviewer, automated=automated, decided_at=now)
     session.add(decision)
@@ -99,7 +105,8 @@ def _remove_one(session: Session, item: ReviewItem, reviewer: str, reason: str, 
         notify(session, recipient_kind="seller", recipient_id=item.seller_id, kind="listing.removed",
                subject=f"listing:{item.listing_id}", body=statement_text(statement), now=now)
         strikes.add_strike(session, item.seller_id, decision, now=now, policy=policy)
-        hooks.feed_counterfeit_bank(session, item.listing_id, brand_id=item.brand_id, actor=reviewer)
+        hooks.feed_counterfeit_bank(session, item.listing_id, brand_id=item.brand_id, actor=reviewer,
+                                    media_root=media_root)
     else:
         audit.record(session, actor=reviewer, action="review.upheld", subject=f"listing:{item.listing_id}",
                      details={**details, "note": "listing was already removed"}, at=now)
@@ -237,7 +244,8 @@ def provide_information(
                  subject=f"listing:{item.listing_id}", details={"item": item_id, "notice": notice.id}, at=now)
 
 
-def remove_automatically(session: Session, notice_ids: Sequence[int], *, now: datetime, policy: Policy) -> int:
+def remove_automatically(session: Session, notice_ids: Sequence[int], *, now: datetime, policy: Policy,
+                         media_root: Path | None = None) -> int:
     """Expedited lane: remove every listing of these notices at once, marked as automated (under `policy`, like
     any removal: the statement of reasons' counter-notice window, strikes and suspension thresholds)."""
     removed = 0
@@ -246,8 +254,9 @@ def remove_automatically(session: Session, notice_ids: Sequence[int], *, now: da
             ReviewItem.notice_id.in_(notice_ids[start : start + 100]), ReviewItem.status.in_(OPEN_STATUSES))))
         if item_ids:
             removed += len(remove(session, item_ids, reviewer=EXPEDITED_ACTOR, automated=True, clock=lambda: now,
-                                  policy=policy, reason="expedited lane: automatic removal on notice from a notifier "
-                                                        "with a proven record"))
+                                  policy=policy, media_root=media_root,
+                                  reason="expedited lane: automatic removal on notice from a notifier "
+                                         "with a proven record"))
     return removed
 
 

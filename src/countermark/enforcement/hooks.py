@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -17,11 +18,13 @@ def _optional(module: str, name: str) -> Callable | None:
         raise
 
 
-def feed_counterfeit_bank(session: Session, listing_id: str, *, brand_id: str | None, actor: str) -> None:
-    """A confirmed takedown adds the listing's images to the known-counterfeit hash bank."""
+def feed_counterfeit_bank(session: Session, listing_id: str, *, brand_id: str | None, actor: str,
+                          media_root: Path | None = None) -> None:
+    """A confirmed takedown adds the listing's images (stored under `media_root`, the caller's
+    `<data_dir>/media`) to the known-counterfeit hash bank."""
     add = _optional("countermark.hashbanks.service", "add_confirmed_counterfeit")
     if add is not None:
-        add(session, listing_id, brand_id=brand_id, actor=actor)
+        add(session, listing_id, image_root=media_root, brand_id=brand_id, actor=actor)
 
 
 def linked_sellers(session: Session, seller_id: str) -> list[str]:

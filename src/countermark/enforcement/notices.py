@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
@@ -213,8 +214,10 @@ def accept(
     channel: str,
     actor: str,
     now: datetime,
+    media_root: Path | None = None,
 ) -> IntakeResult:
-    """Store validated notices and their review items in bulk; expedited notifiers get automatic removal."""
+    """Store validated notices and their review items in bulk; expedited notifiers get automatic removal
+    (the removed listings' images under `media_root` feed the known-counterfeit bank)."""
     from countermark.enforcement.decisions import remove_automatically
 
     result = IntakeResult()
@@ -247,7 +250,7 @@ def accept(
         context.existing[v.notice.idempotency_key.strip()] = (notice_id, v.fingerprint)
     result.notice_ids = ids
     if notifier.expedited:
-        result.auto_removed = remove_automatically(session, ids, now=now, policy=context.policy)
+        result.auto_removed = remove_automatically(session, ids, now=now, policy=context.policy, media_root=media_root)
     return result
 
 
@@ -259,6 +262,7 @@ def submit_notice(
     actor: str = "cli",
     clock: Clock = system_clock,
     policy: Policy = DEFAULT_POLICY,
+    media_root: Path | None = None,
 ) -> tuple[int, bool]:
     """Accept one notice; returns (notice id, created). A retry returns the first notice with created=False."""
     now = clock()
@@ -267,4 +271,5 @@ def submit_notice(
     valid = context.validate(notice)
     if isinstance(valid, int):
         return valid, False
-    return accept(session, context, [valid], channel=channel, actor=actor, now=now).notice_ids[0], True
+    return accept(session, context, [valid], channel=channel, actor=actor, now=now,
+                  media_root=media_root).notice_ids[0], True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -90,6 +91,15 @@ def app_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+def media_root(request: Request) -> Path:
+    """The app's media store, `<data_dir>/media` of the settings `create_app` was given: services that read
+    stored images (e.g. a removal feeding the known-counterfeit bank) are passed this one."""
+    return request.app.state.settings.data_dir / "media"
+
+
+MediaRootDep = Annotated[Path, Depends(media_root)]
 
 
 def enforcement_policy(request: Request) -> Policy:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, File, Header, Query, Response, UploadFile
@@ -12,7 +13,15 @@ from countermark.accounts.service import AccountError, notifier_for
 from countermark.enforcement import service as enforcement
 from countermark.enforcement.models import Notice
 from countermark.enforcement.policy import Policy
-from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, Page, PageDep, SessionDep, allow
+from countermark.web.deps import (
+    CurrentPrincipal,
+    EnforcementPolicyDep,
+    MediaRootDep,
+    Page,
+    PageDep,
+    SessionDep,
+    allow,
+)
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.policy import brand_filter, check_brand
 from countermark.web.problems import Problem
@@ -114,8 +123,9 @@ def sender_notifier(db, principal, name: str = "", email: str = "") -> str:  # n
 @router.post("/notices", status_code=201, response_model=NoticeOut, dependencies=allow(*NOTICE_SENDERS),
              responses={200: {"description": "A retry: the notice first created with this idempotency key"}})
 def submit_notice(
-    db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep, response: Response,
-    body: Annotated[NoticeIn, Body()], idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep, media: MediaRootDep,
+    response: Response, body: Annotated[NoticeIn, Body()],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> NoticeOut:
     """Submit one notice (DSA Art. 16). Send an idempotency key so that a retry never creates a duplicate."""
     check_brand(principal, body.brand_id, "brand")
@@ -129,7 +139,7 @@ def submit_notice(
         good_faith=body.good_faith, notifier_name=body.notifier_name, notifier_email=body.notifier_email)
     try:
         notice_id, created = enforcement.submit_notice(db, notice, channel="api", actor=principal.actor,
-                                                       policy=policy)
+                                                       policy=policy, media_root=media)
     except enforcement.EnforcementError as e:
         raise as_problem(e) from e
     if not created:
@@ -145,13 +155,14 @@ def bulk_report(report: enforcement.BulkReport) -> BulkReportOut:
         rejects=[BulkReject(line=r.line, reason=r.reason) for r in sorted(report.rejects, key=lambda r: r.line)])
 
 
-def import_bulk(db, principal, data: bytes, filename: str, policy: Policy) -> enforcement.BulkReport:  # noqa: ANN001
+def import_bulk(db, principal, data: bytes, filename: str, policy: Policy,  # noqa: ANN001
+                media_root: Path) -> enforcement.BulkReport:
     if len(data) > MAX_CSV_BYTES:
         raise Problem(413, f"CSV larger than {MAX_CSV_BYTES // (1024 * 1024)} MiB; split it")
     notifier_id = sender_notifier(db, principal)
     try:
         return enforcement.import_notices_csv(db, data, notifier_id=notifier_id, name=filename or "upload.csv",
-                                              actor=principal.actor, policy=policy)
+                                              actor=principal.actor, policy=policy, media_root=media_root)
     except enforcement.UnreadableCSV as e:
         raise Problem(422, str(e), title="Unreadable CSV") from e
     except enforcement.EnforcementError as e:
@@ -159,13 +170,14 @@ def import_bulk(db, principal, data: bytes, filename: str, policy: Policy) -> en
 
 
 @router.post("/notices/bulk", response_model=BulkReportOut, dependencies=allow(*NOTICE_SENDERS))
-def submit_bulk(db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep,
+def submit_bulk(db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep, media: MediaRootDep,
                 file: Annotated[UploadFile, File(description="CSV: idempotency_key,brand_id,trademark_registration,"
                                                              "listings,explanation,good_faith[,notifier_name,"
                                                              "notifier_email]")]) -> BulkReportOut:
     """Up to the policy's max_csv_rows notices per file (10,000 by default): every row is validated, valid rows
     accepted, bad rows reported by line."""
-    report = import_bulk(db, principal, file.file.read(MAX_CSV_BYTES + 1), file.filename or "upload.csv", policy)
+    report = import_bulk(db, principal, file.file.read(MAX_CSV_BYTES + 1), file.filename or "upload.csv", policy,
+                         media)
     return bulk_report(report)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
@@ -10,7 +11,15 @@ from pydantic import BaseModel, Field
 
 from countermark.enforcement import service as enforcement
 from countermark.enforcement.policy import Policy
-from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, Page, PageDep, SessionDep, allow
+from countermark.web.deps import (
+    CurrentPrincipal,
+    EnforcementPolicyDep,
+    MediaRootDep,
+    Page,
+    PageDep,
+    SessionDep,
+    allow,
+)
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.queries import ReviewCard, queue_page, review_cards
 from countermark.web.roles import REVIEWERS
@@ -114,12 +123,12 @@ def get_item(db: SessionDep, item: ScopedItem) -> ReviewCardOut:
     return ReviewCardOut.of(review_cards(db, [item])[0])
 
 
-def decide(db, principal, body: DecisionIn, policy: Policy) -> DecisionOut:  # noqa: ANN001
+def decide(db, principal, body: DecisionIn, policy: Policy, media_root: Path) -> DecisionOut:  # noqa: ANN001
     """All or nothing: if any item cannot be decided, none is."""
     try:
         if body.action == "remove":
             enforcement.remove(db, body.item_ids, reviewer=principal.actor, reason=body.reason, ground=body.ground,
-                               policy=policy)
+                               policy=policy, media_root=media_root)
         elif body.action == "reject":
             enforcement.reject(db, body.item_ids, reviewer=principal.actor, reason=body.reason,
                                manifestly_unfounded=body.manifestly_unfounded, policy=policy)
@@ -131,7 +140,7 @@ def decide(db, principal, body: DecisionIn, policy: Policy) -> DecisionOut:  # n
 
 
 @router.post("/queue/decisions", response_model=DecisionOut, dependencies=allow(*REVIEWERS))
-def decide_items(db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep,
+def decide_items(db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep, media: MediaRootDep,
                  body: Annotated[DecisionIn, Body()]) -> DecisionOut:
     """Decide one or many items: remove, reject (with reason) or request more information."""
-    return decide(db, principal, body, policy)
+    return decide(db, principal, body, policy, media)

@@ -18,7 +18,7 @@ from countermark.web.api.notices import (
     provide_information,
     sender_notifier,
 )
-from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, PageDep, SessionDep, allow_page
+from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, MediaRootDep, PageDep, SessionDep, allow_page
 from countermark.web.enforcement_errors import as_problem
 from countermark.web.pages.portal import back
 from countermark.web.pages.render import render
@@ -46,7 +46,7 @@ def notices(request: Request, db: SessionDep, principal: CurrentPrincipal, page:
 
 @router.post("/notices", dependencies=allow_page(*NOTICE_SENDERS))
 def submit(
-    db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep,
+    db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep, media: MediaRootDep,
     brand_trademark: Annotated[str, Form(max_length=400, description="brand_id|registration")],
     listings: Annotated[str, Form(max_length=700_000)],
     explanation: Annotated[str, Form(max_length=20_000)],
@@ -64,7 +64,7 @@ def submit(
         good_faith=good_faith, notifier_name=notifier_name, notifier_email=notifier_email)
     try:
         notice_id, created = enforcement.submit_notice(db, notice, channel="single", actor=principal.actor,
-                                                       policy=policy)
+                                                       policy=policy, media_root=media)
     except enforcement.EnforcementError as e:
         raise as_problem(e) from e
     return back(f"/notices/{notice_id}", "Notice received." if created else "This notice was already received.")
@@ -72,8 +72,9 @@ def submit(
 
 @router.post("/notices/bulk", dependencies=allow_page(*NOTICE_SENDERS))
 def bulk(request: Request, db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep,
-         file: Annotated[UploadFile, File()]) -> Response:
-    report = import_bulk(db, principal, file.file.read(MAX_CSV_BYTES + 1), file.filename or "upload.csv", policy)
+         media: MediaRootDep, file: Annotated[UploadFile, File()]) -> Response:
+    report = import_bulk(db, principal, file.file.read(MAX_CSV_BYTES + 1), file.filename or "upload.csv", policy,
+                         media)
     return render(request, "bulk_report.html", report=report, filename=file.filename or "upload.csv",
                   rejects=sorted(report.rejects, key=lambda r: r.line))
 

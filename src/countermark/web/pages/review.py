@@ -12,7 +12,7 @@ from sqlalchemy import select
 from countermark.rights.models import Brand
 from countermark.web.api.appeals import appeals_page, decide_appeal
 from countermark.web.api.queue import DecisionIn, decide
-from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, PageDep, SessionDep, allow_page
+from countermark.web.deps import CurrentPrincipal, EnforcementPolicyDep, MediaRootDep, PageDep, SessionDep, allow_page
 from countermark.web.pages.render import render
 from countermark.web.queries import queue_page, review_cards
 from countermark.web.roles import REVIEWERS
@@ -37,7 +37,7 @@ def review(request: Request, db: SessionDep, page: PageDep, source: str = "", la
 
 @router.post("/review/decide", dependencies=allow_page(*REVIEWERS))
 def decide_page(
-    db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep,
+    db: SessionDep, principal: CurrentPrincipal, policy: EnforcementPolicyDep, media: MediaRootDep,
     item_ids: Annotated[list[int], Form(max_length=500)],
     action: Annotated[str, Form(pattern="^(remove|reject|request_info)$")],
     reason: Annotated[str, Form(max_length=5000)] = "",
@@ -45,7 +45,7 @@ def decide_page(
     back_to: Annotated[str, Form(max_length=2000)] = "/review",
 ) -> Response:
     result = decide(db, principal, DecisionIn(item_ids=item_ids, action=action, reason=reason, ground=ground),
-                    policy)
+                    policy, media)
     verb = {"remove": "Removed", "reject": "Rejected", "request_info": "Asked for information on"}[action]
     target = back_to if back_to.startswith("/review") else "/review"
     sep = "&" if "?" in target else "?"
