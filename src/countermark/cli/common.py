@@ -5,14 +5,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
-from countermark.settings import Settings, get_settings
-from countermark.storage.engine import engine_from_settings
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from countermark.settings import Settings
 
 console = Console(stderr=True)
 
@@ -36,12 +38,15 @@ def progress() -> Progress:
 
 
 def settings() -> Settings:
+    from countermark.settings import get_settings
+
     return get_settings()
 
 
 @contextmanager
 def database(upgrade: bool = True) -> Iterator[Engine]:
     """The configured database, migrated to the latest schema unless told otherwise."""
+    from countermark.storage.engine import engine_from_settings
     from countermark.storage.migrate import upgrade as migrate
 
     engine = engine_from_settings(settings())

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import Engine
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
 from countermark.cli.common import console, database, fail
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

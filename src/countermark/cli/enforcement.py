@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
 from countermark.cli.common import console, database, fail, progress, settings
-from countermark.storage.engine import transaction
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
     from countermark.enforcement.policy import Policy
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
@@ -30,6 +30,7 @@ EXIT_BROKEN_CHAIN = 1
 def audit_export(out: Path = typer.Option(..., "--out", help="JSON lines file to write")) -> None:
     """Write the whole audit log, in chain order, as JSON lines."""
     from countermark.enforcement import audit
+    from countermark.storage.engine import transaction
 
     with database() as engine, transaction(engine) as session, progress() as bar:
         task = bar.add_task("exporting audit log", total=None)
@@ -43,6 +44,7 @@ def audit_verify(
 ) -> None:
     """Check the hash chain; exit 0 when intact, 1 naming the first broken entry."""
     from countermark.enforcement import audit
+    from countermark.storage.engine import transaction
 
     if file is not None:
         if not file.is_file():
@@ -88,6 +90,7 @@ def _actor(name: str) -> str:
 def _unit_of_work() -> Iterator[Session]:
     """A migrated database and one transaction; refused operations exit 1 with the reason."""
     from countermark.enforcement.errors import EnforcementError
+    from countermark.storage.engine import transaction
 
     try:
         with database() as engine, transaction(engine) as session:
@@ -408,6 +411,7 @@ def lane_recheck() -> None:
     """Grant or revoke the expedited lane from each notifier's trailing accuracy (run daily)."""
     from countermark.enforcement import service
     from countermark.enforcement.daily import daily_lock
+    from countermark.storage.engine import transaction
 
     policy = _policy()
     with database() as engine, daily_lock(engine, _waiting_for_daily(engine)), transaction(engine) as session:

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.orm import Session
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
 from countermark.cli.common import console, database, fail, progress, settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from countermark.network.models import BanEvasionFlag
 
 EXIT_REFUSED = 1

@@ -16,7 +16,6 @@ from rich.table import Table
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
 from countermark.cli.common import console, database, fail, progress
-from countermark.storage.engine import transaction
 
 if TYPE_CHECKING:
     from countermark.listings.records import Reject
@@ -111,6 +110,7 @@ def report_metrics(
 ) -> None:
     """Notices, take-down rate, time to action, proactive share, counter-notices, storefront measures."""
     from countermark.reporting import metrics
+    from countermark.storage.engine import transaction
 
     period = _period(start, end)
     with database() as engine, transaction(engine) as session:
@@ -139,6 +139,7 @@ def report_transparency(
     """Write the transparency report (self-contained HTML with charts, JSON, CSV)."""
     from countermark.reporting.sampling import AuditError
     from countermark.reporting.transparency import build_report, write_report
+    from countermark.storage.engine import transaction
 
     period = _period(start, end)
     with database() as engine, transaction(engine) as session:
@@ -164,6 +165,7 @@ def report_sor_export(
     from countermark.listings.bundle import rejects_path_for, write_rejects
     from countermark.listings.records import Reject
     from countermark.reporting import dsa
+    from countermark.storage.engine import transaction
 
     config = dsa.SorExportConfig(puid_prefix=puid_prefix, terms_url=terms_url)
     if territory:
@@ -201,6 +203,7 @@ def audit_sample_draw(
 ) -> None:
     """Draw a stratified random sample of active listings (strata: categories)."""
     from countermark.reporting import sampling
+    from countermark.storage.engine import transaction
 
     if not 0 < margin < 1 or not 0 < confidence < 1 or min_per_stratum < 1:
         raise fail("--margin and --confidence must be between 0 and 1, --min-per-stratum at least 1",
@@ -273,6 +276,7 @@ def audit_sample_label(
     """Record reviewers' labels; a bad row is reported (FILE.rejects.jsonl, exit 3), valid rows are kept."""
     from countermark.listings.bundle import rejects_path_for, write_rejects
     from countermark.reporting import sampling
+    from countermark.storage.engine import transaction
 
     if (file is None) == (listing is None):
         raise fail("give either --file or --listing with --label and --reviewer", EXIT_BAD_REQUEST)
@@ -303,6 +307,7 @@ def audit_sample_estimate(
 ) -> None:
     """Estimate the counterfeit share with confidence intervals, per category and overall, and state the method."""
     from countermark.reporting import sampling
+    from countermark.storage.engine import transaction
 
     with database() as engine, transaction(engine) as session:
         try:
