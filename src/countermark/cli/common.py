@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -52,9 +52,15 @@ def database(upgrade: bool = True) -> Iterator[Engine]:
     engine = engine_from_settings(settings())
     try:
         if upgrade:
-            migrate(engine, on_wait=lambda: console.print(
-                "waiting for another countermark process to finish checking or migrating the schema of "
-                f"{engine.url.render_as_string(hide_password=True)}", highlight=False, soft_wrap=True))
+            migrate(engine, on_wait=waiting_notice(
+                engine, "waiting for another countermark process to finish checking or migrating the schema of "
+                "{database}"))
         yield engine
     finally:
         engine.dispose()
+
+
+def waiting_notice(engine: Engine, message: str) -> Callable[[], None]:
+    """An `on_wait` for a database-wide lock: prints `message`, its `{database}` naming the database."""
+    text = message.format(database=engine.url.render_as_string(hide_password=True))
+    return lambda: console.print(text, highlight=False, soft_wrap=True)

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
-from countermark.cli.common import console, database, fail
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
+from countermark.cli.common import console, database, fail, waiting_notice
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -47,7 +42,9 @@ def import_command(
         raise fail(str(e), EXIT_UNREADABLE) from None
     rejects_path = rejects or Path(f"{bundle.resolve().name}.rejects.jsonl")
     media_root = settings().data_dir / "media" if media else None
-    with database() as engine, import_lock(engine, on_wait=_waiting(engine)), progress() as bar:
+    with database() as engine, import_lock(engine, on_wait=waiting_notice(
+            engine, "another import into {database} is running: waiting for it to finish "
+            "(imports into one database run one after another)")), progress() as bar:
         tasks = {stage: bar.add_task(stage, total=None) for stage in ("brands", "sellers", "listings")}
         try:
             report = import_bundle(engine, opened, rejects_path, media_root=media_root, batch_size=batch_size,
@@ -66,13 +63,6 @@ def import_command(
     if report.rejects:
         console.print(f"[yellow]{report.rejects} record(s) rejected[/]: see {rejects_path}")
         raise typer.Exit(EXIT_REJECTS)
-
-
-def _waiting(engine: Engine) -> Callable[[], None]:
-    """What an import says when another import into the same database holds the import lock."""
-    where = engine.url.render_as_string(hide_password=True)
-    return lambda: console.print(f"another import into {where} is running: waiting for it to finish "
-                                 "(imports into one database run one after another)", highlight=False, soft_wrap=True)
 
 
 @app.command("export")

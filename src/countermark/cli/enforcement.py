@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from countermark.cli.app import EXIT_REJECTS, EXIT_UNREADABLE, app
-from countermark.cli.common import console, database, fail, progress, settings
+from countermark.cli.common import console, database, fail, progress, settings, waiting_notice
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -438,9 +438,8 @@ def enforcement_daily() -> None:
                   f"{len(report.lane_changes)} lane changes")
 
 
+
 def _waiting_for_daily(engine: Engine) -> Callable[[], None]:
     """What the daily job's commands say when a run is already in progress on the same database."""
-    where = engine.url.render_as_string(hide_password=True)
-    return lambda: console.print(f"waiting for another run of the daily job on {where} (a server's housekeeping "
-                                 "or another `countermark enforcement daily`) to finish", highlight=False,
-                                 soft_wrap=True)
+    return waiting_notice(engine, "waiting for another run of the daily job on {database} (a server's housekeeping "
+                                  "or another `countermark enforcement daily`) to finish")
