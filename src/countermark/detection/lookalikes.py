@@ -86,10 +86,11 @@ def enclosed_letters() -> dict[int, str]:
 def pictograph_separators() -> dict[int, str]:
     """A `str.translate` table of symbols that are pictures, not letters or digits, to spaces."""
     table: dict[int, str] = {}
+    letters = enclosed_letters()
     for low, high in _PICTOGRAPH_RANGES:
         for point in range(low, high + 1):
             char = chr(point)
-            if unicodedata.category(char) != "So" or point in enclosed_letters():
+            if unicodedata.category(char) != "So" or point in letters:
                 continue
             name = unicodedata.name(char, "")
             if not any(word in name for word in ("LETTER", "DIGIT", "NUMBER")):

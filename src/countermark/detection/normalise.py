@@ -100,6 +100,7 @@ _WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 # ("[s][o][n][y]"): the symbols go before they would be read as letters.
 _SYMBOL_SPACED = re.compile(
     r"(?<![a-z0-9])[a-z0-9](?P<sep>[|+])[a-z0-9](?:(?P=sep)[a-z0-9])+(?![a-z0-9])|(?:[\[({][a-z0-9][\])}]){3,}")
+_SPACING_SYMBOLS = frozenset("|+[({")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
@@ -149,7 +150,7 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     instead, for a disguised name glued to a neighbour by punctuation ("new-ѕmеаԁ", "ѕtаrtесһ.com").
     """
     text = _multi_char_leet(transliterate(plain_text))
-    if "|" in text or "+" in text or "[" in text or "(" in text or "{" in text:
+    if not _SPACING_SYMBOLS.isdisjoint(text):
         text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
     text = _context_leet(text).translate(_SKELETON_TABLE)
     text = _SPACED_LETTERS.sub(_join_spaced, text)
