@@ -11,6 +11,7 @@ from countermark.detection.normalise import (
     CAPITAL_HOMOGLYPHS,
     HOMOGLYPHS,
     LEET,
+    has_invisible,
     plain,
     skeleton,
     skeleton_with_offsets,
@@ -109,6 +110,18 @@ def test_masks_and_pictographs_alone_are_not_brands() -> None:
     assert not found("Nike", "n*ked truth")  # the mask stands for one character
     assert not found("Sony", "size (s) (o) (n)")
     assert plain("Ɔdɔ ne asomdwoeɛ") == "ɔdɔ ne asomdwoeɛ"  # Akan's open o is a letter, not a turned c
+
+
+def test_hostile_texts_are_read_whole() -> None:
+    """Long and degenerate texts through the new folds: unterminated overrides, masks and pictographs only,
+    a brand named thousands of times in every disguise (each read once per distinct form, not per mention)."""
+    for text in ("\u202e" * 5000, "*#_" * 20_000, "🔥" * 20_000, "ʎ" * 20_000, "(" * 20_000 + "s|o|n|y",
+                 "\u202e" + "ynos " * 20_000, "ѕony é " * 20_000, "s*ny " * 20_000, "sonyheadphones " * 5000):
+        assert not has_invisible(plain(text))
+        listing = Listing("L", "S", "tv", 10.0, description=text)
+        view = _analyser(("Sony",)).view(listing)
+        assert len(view.mentions) <= 6  # one per brand and kind of mention, however often it is named
+    assert found("Sony", "tv " + "s*ny " * 20_000)
 
 
 def test_ordinary_words_are_not_brands() -> None:
