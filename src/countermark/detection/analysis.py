@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from countermark.detection.brands import BrandIndex, Field, Mention, fuzzy_words
 from countermark.detection.catalogue import Catalogue, ProductMatch
@@ -162,6 +163,7 @@ class Analyser:
             product = None
         seller = context.sellers.get(listing.seller_id)
         words = _words(in_title, in_description)
+        first = _first_of_each_kind(words)
         benign = [h for h in words if h.term.kind == "benign"]
         replica_hits = tuple(h for h in words if h.term.kind == "replica" and not _inside(h, benign)
                              and (h.term.brand_id is None or h.term.brand_id in brand_ids))
@@ -178,10 +180,10 @@ class Analyser:
             nominative_cue=nominative_cue,
             lookalike_cue=next((lookalike[id(m)] for m in ranked if lookalike[id(m)]
                                 and mention is not None and m.brand_id == mention.brand_id), None),
-            accessory_cue=_first(words, "accessory"),
-            used_cue=_first(words, "used"),
-            defective_cue=_first(words, "defective"),
-            sale_cue=_first(words, "sale"),
+            accessory_cue=first.get("accessory"),
+            used_cue=first.get("used"),
+            defective_cue=first.get("defective"),
+            sale_cue=first.get("sale"),
             replica_hits=replica_hits,
             product=product,
             seller=seller,
@@ -199,6 +201,8 @@ def _words(title: FieldReading, description: FieldReading) -> list[Hit]:
                    h.end + (skeleton_offset if h.disguised else plain_offset), h.disguised)
                for h in description.words]
     found = [*title.words, *shifted]
+    if not any(h.disguised for h in found):
+        return found
     plainly = {h.term for h in found if not h.disguised}
     return [*(h for h in found if not h.disguised), *(h for h in found if h.disguised and h.term not in plainly)]
 
@@ -242,9 +246,14 @@ def _distinctive(match: ProductMatch) -> bool:
     return len(key) >= 6 and any(c.isdigit() for c in key) and (any(c.isalpha() for c in key) or len(key) >= 7)
 
 
-def _first(hits: list[Hit], kind: str) -> str | None:
-    of_kind = [h for h in hits if h.term.kind == kind]
-    return min(of_kind, key=lambda h: h.start).term.text if of_kind else None
+def _first_of_each_kind(hits: list[Hit]) -> dict[str, str]:
+    """The term of each kind's earliest hit."""
+    first: dict[str, Hit] = {}
+    for hit in hits:
+        seen = first.get(hit.term.kind)
+        if seen is None or hit.start < seen.start:
+            first[hit.term.kind] = hit
+    return {kind: hit.term.text for kind, hit in first.items()}
 
 
 def _inside(hit: Hit, innocent: list[Hit]) -> bool:
@@ -255,9 +264,16 @@ def _inside(hit: Hit, innocent: list[Hit]) -> bool:
 def _age_days(seller: SellerFacts | None, listing: Listing) -> int | None:
     if seller is None or not seller.registered_at:
         return None
-    try:
-        registered = date.fromisoformat(seller.registered_at[:10])
-        at = date.fromisoformat(listing.created_at[:10]) if listing.created_at else date.today()
-    except ValueError:
+    registered = _day(seller.registered_at[:10])
+    at = _day(listing.created_at[:10]) if listing.created_at else date.today()
+    if registered is None or at is None:
         return None
     return max((at - registered).days, 0)
+
+
+@lru_cache(maxsize=4096)  # listings and sellers of a marketplace share few distinct days
+def _day(iso: str) -> date | None:
+    try:
+        return date.fromisoformat(iso)
+    except ValueError:
+        return None
