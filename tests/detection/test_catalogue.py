@@ -7,7 +7,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from countermark.detection.catalogue import _CANDIDATE_LIMIT, _WordLanes
+from countermark.detection.catalogue import _CANDIDATE_LIMIT, _MAX_LANES, _WordLanes
 
 _WORDS = [f"w{i}" for i in range(12)]
 
@@ -31,9 +31,11 @@ def test_shortlist_is_most_shared_words_then_lowest_position(titles: list[set[st
     assert _WordLanes(postings, len(titles)).most_shared(words) == _reference(postings, words)
 
 
-def test_wider_lanes_when_a_title_has_many_words() -> None:
-    long_title = {f"x{i}" for i in range(200)}  # 8 bits of count and 9 of position: 32-bit lanes
-    titles = [{"a", "b"}, long_title, *({"a", f"t{p}"} | ({"b"} if p % 3 else set()) for p in range(300))]
+def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
+    long_title = {f"x{i}" for i in range(255)}
+    titles = [{"a"}, long_title, {"a", "x1"}]
     postings = _postings(titles)
-    words = ["a", "b", "t7", "t299", *long_title]
-    assert _WordLanes(postings, len(titles)).most_shared(words) == _reference(postings, words)
+    assert _WordLanes.fit(postings, len(titles))
+    assert _WordLanes(postings, len(titles)).most_shared([*long_title, "a"]) == [1, 2, 0]
+    assert not _WordLanes.fit(_postings([*titles, long_title | {"x255"}]), 4)
+    assert not _WordLanes.fit(_postings([{"a"}] * (_MAX_LANES + 1)), _MAX_LANES + 1)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 import statistics
-import struct
-import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -34,7 +32,7 @@ MIN_CATEGORY_PRODUCTS = 3
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _CANDIDATE_LIMIT = 24
-_MAX_LANES = 512  # titles; with more, sorting a lane per title costs more than counting the postings a text hits
+_MAX_LANES = 512  # titles; with more, a lane per title costs more than counting the postings a text hits
 # A title that names no brand but is a catalogue title with the brand cut out, nearly word for word.
 COPY_SIMILARITY = 92.0
 MIN_COPY_WORDS = 4
@@ -166,7 +164,7 @@ class _BrandTitles:
                 words.setdefault(w, []).append(i)
         # Words in half the brand's titles or more do not tell its products apart: left out.
         self._words = {w: ps for w, ps in words.items() if len(ps) < 0.5 * len(entries) + 2}
-        self._lanes = _WordLanes(self._words, len(entries)) if len(entries) <= _MAX_LANES else None
+        self._lanes = _WordLanes(self._words, len(entries)) if _WordLanes.fit(self._words, len(entries)) else None
 
     def find(self, title: str) -> _Entry | None:
         choices = self._shortlist(title.split())
@@ -187,29 +185,27 @@ class _BrandTitles:
 
 
 class _WordLanes:
-    """`_most_shared` for up to `_MAX_LANES` titles (one brand's), several times faster.
+    """`_most_shared` for one brand's titles, several times faster.
 
-    One integer per word holds a bit field (a lane) per title, counting one where the title has the word:
-    adding a text's words' integers counts every title's shared words at once in C arithmetic. Each lane also
-    holds its title's position, reversed, under the count, so sorting lane values gives the wanted order.
+    One integer per word has a byte (a lane) per title, 1 where the title has the word: adding a text's words'
+    integers counts every title's shared words at once in C arithmetic, and its bytes are the counts.
     """
 
     def __init__(self, postings: dict[str, list[int]], size: int) -> None:
-        most = max(Counter(chain.from_iterable(postings.values())).values(), default=0)  # the largest count
-        self._position_bits = max(size - 1, 1).bit_length()
-        needed = self._position_bits + most.bit_length()
-        self._format = "H" if needed <= 16 else "I" if needed <= 32 else "Q"  # 16-, 32- or 64-bit lanes
-        width = struct.calcsize(self._format) * 8
-        self._bytes = size * width // 8
-        one = 1 << self._position_bits
-        self._positions = sum((one - 1 - p) << (width * p) for p in range(size))
-        self._words = {w: sum(one << (width * p) for p in ps) for w, ps in postings.items()}
+        self._size = size
+        self._positions = range(size)
+        self._words = {w: sum(1 << (8 * p) for p in ps) for w, ps in postings.items()}
+
+    @staticmethod
+    def fit(postings: dict[str, list[int]], size: int) -> bool:
+        """Each title's count fits its byte; few titles, as every one is looked at per text."""
+        counts = Counter(chain.from_iterable(postings.values()))
+        return size <= _MAX_LANES and max(counts.values(), default=0) < 256
 
     def most_shared(self, words: Iterable[str]) -> list[int]:
-        counts = sum(map(self._words.__getitem__, self._words.keys() & words), self._positions)
-        lanes = memoryview(counts.to_bytes(self._bytes, sys.byteorder)).cast(self._format)
-        mask = (1 << self._position_bits) - 1
-        return [mask - (v & mask) for v in sorted(lanes, reverse=True)[:_CANDIDATE_LIMIT] if v > mask]
+        counts = sum(map(self._words.__getitem__, self._words.keys() & words)).to_bytes(self._size, "little")
+        # A stable sort: equal counts keep position order.
+        return sorted(compress(self._positions, counts), key=counts.__getitem__, reverse=True)[:_CANDIDATE_LIMIT]
 
 
 class _CopyIndex:
