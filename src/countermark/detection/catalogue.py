@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -32,6 +32,7 @@ MIN_CATEGORY_PRODUCTS = 3
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _CANDIDATE_LIMIT = 24
+_MAX_LANES = 512  # titles; with more, a lane per title costs more than counting the postings a text hits
 # A title that names no brand but is a catalogue title with the brand cut out, nearly word for word.
 COPY_SIMILARITY = 92.0
 MIN_COPY_WORDS = 4
@@ -62,25 +63,19 @@ class _Entry:
 class Catalogue:
     def __init__(self, brands: Sequence[Brand]) -> None:
         self._by_model: dict[str, list[_Entry]] = {}
-        self._titles: dict[str, list[_Entry]] = {}
-        self._words: dict[str, dict[str, list[int]]] = {}  # brand -> title word -> product positions
+        self._titles: dict[str, _BrandTitles] = {}
         self._category_price: dict[tuple[str, str], float] = {}
         self._brand_words: dict[str, frozenset[str]] = {}
         for brand in brands:
             names = (brand.name, *brand.aliases)
             self._brand_words[brand.brand_id] = frozenset(w for n in names for w in plain(n).split())
             entries = [_Entry(brand.brand_id, p, plain(p.title)) for p in brand.products if p.msrp > 0]
-            self._titles[brand.brand_id] = entries
-            words: dict[str, list[int]] = {}
-            for i, e in enumerate(entries):
-                for w in set(e.title.split()):
-                    words.setdefault(w, []).append(i)
+            self._titles[brand.brand_id] = _BrandTitles(entries, self._brand_words[brand.brand_id])
+            for e in entries:
                 for model in e.product.model_numbers:
                     key = model_key(model)
                     if key:
                         self._by_model.setdefault(key, []).append(e)
-            # Words in half the brand's titles or more do not tell its products apart: left out.
-            self._words[brand.brand_id] = {w: ps for w, ps in words.items() if len(ps) < 0.5 * len(entries) + 2}
             by_category: dict[str, list[float]] = {}
             for e in entries:
                 if e.product.category:
@@ -89,7 +84,7 @@ class Catalogue:
                 if len(prices) >= MIN_CATEGORY_PRODUCTS:
                     self._category_price[(brand.brand_id, category)] = statistics.median(prices)
         self._drop_generic_model_numbers(brands)
-        self._copies = _CopyIndex([e for entries in self._titles.values() for e in entries], self._brand_words)
+        self._copies = _CopyIndex([e for titles in self._titles.values() for e in titles.entries], self._brand_words)
 
     def _drop_generic_model_numbers(self, brands: Sequence[Brand]) -> None:
         """A "model number" that many other products' titles also contain ('cat-5e') identifies nothing."""
@@ -129,12 +124,11 @@ class Catalogue:
         return ProductMatch(entry.brand_id, entry.product, "title_copy", entry.product.msrp, entry.product.title)
 
     def _match_model_number(self, title: str, text: str, brand_ids: Sequence[str]) -> ProductMatch | None:
-        keys = dict.fromkeys(_model_candidates(text))  # text order: results must not depend on hashing
-        candidates: list[_Entry] = []
-        for key in keys:
-            candidates.extend(self._by_model.get(key, ()))
-        if not candidates:
+        in_text = _model_candidates(text)
+        if self._by_model.keys().isdisjoint(in_text):
             return None
+        keys = dict.fromkeys(in_text)  # text order: results must not depend on hashing
+        candidates = [e for key in keys for e in self._by_model.get(key, ())]
         preferred = [e for e in candidates if e.brand_id in brand_ids] if brand_ids else candidates
         if not preferred:
             return None
@@ -149,26 +143,69 @@ class Catalogue:
         return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model, in_title)
 
     def _match_title(self, brand_id: str, title: str) -> ProductMatch | None:
-        entries = self._titles.get(brand_id)
-        if not entries:
-            return None
-        choices = self._shortlist(brand_id, title)
-        if not choices:
-            return None
-        best = extractOne(title, [entries[i].title for i in choices], scorer=fuzz.token_set_ratio,
-                          score_cutoff=TITLE_SIMILARITY)
-        if best is None:
-            return None
-        entry = entries[choices[best[2]]]
-        strip = self._brand_words.get(brand_id, frozenset())
-        if fuzz.token_sort_ratio(_without(title, strip), _without(entry.title, strip)) < TITLE_ORDER_SIMILARITY:
+        titles = self._titles.get(brand_id)
+        entry = titles.find(title) if titles is not None else None
+        if entry is None:
             return None
         return ProductMatch(brand_id, entry.product, "title", entry.product.msrp, entry.product.title)
 
-    def _shortlist(self, brand_id: str, title: str) -> list[int]:
-        """Products sharing the most words with the title (an inverted index keeps this cheap)."""
-        words = self._words[brand_id]
-        return _most_shared(words, set(title.split()))
+
+class _BrandTitles:
+    """One brand's catalogue titles, shortlisted by the words they share with a listing's title."""
+
+    def __init__(self, entries: list[_Entry], brand_words: frozenset[str]) -> None:
+        self.entries = entries
+        self._titles = [e.title for e in entries]
+        self._brand_words = brand_words
+        self._unbranded = [_without(t, brand_words) for t in self._titles]  # precomputed: compared per listing
+        words: dict[str, list[int]] = {}
+        for i, title in enumerate(self._titles):
+            for w in set(title.split()):
+                words.setdefault(w, []).append(i)
+        # Words in half the brand's titles or more do not tell its products apart: left out.
+        self._words = {w: ps for w, ps in words.items() if len(ps) < 0.5 * len(entries) + 2}
+        self._lanes = _WordLanes(self._words, len(entries)) if _WordLanes.fit(self._words, len(entries)) else None
+
+    def find(self, title: str) -> _Entry | None:
+        choices = self._shortlist(title.split())
+        if not choices:
+            return None
+        best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_set_ratio,
+                          score_cutoff=TITLE_SIMILARITY)
+        if best is None:
+            return None
+        position = choices[best[2]]
+        ordered = fuzz.token_sort_ratio(_without(title, self._brand_words), self._unbranded[position])
+        return self.entries[position] if ordered >= TITLE_ORDER_SIMILARITY else None
+
+    def _shortlist(self, words: list[str]) -> list[int]:
+        if self._lanes is not None:
+            return self._lanes.most_shared(words)
+        return _most_shared(self._words, set(words))
+
+
+class _WordLanes:
+    """`_most_shared` for one brand's titles, several times faster.
+
+    One integer per word has a byte (a lane) per title, 1 where the title has the word: adding a text's words'
+    integers counts every title's shared words at once in C arithmetic, and its bytes are the counts.
+    """
+
+    def __init__(self, postings: dict[str, list[int]], size: int) -> None:
+        self._size = size
+        self._positions = range(size)
+        self._words = {w: sum(1 << (8 * p) for p in ps) for w, ps in postings.items()}
+
+    @staticmethod
+    def fit(postings: dict[str, list[int]], size: int) -> bool:
+        """Each title's count fits its byte; few titles, as every one is looked at per text."""
+        counts = Counter(chain.from_iterable(postings.values()))
+        return size <= _MAX_LANES and max(counts.values(), default=0) < 256
+
+    def most_shared(self, words: Iterable[str]) -> list[int]:
+        counts = sum(map(self._words.__getitem__, self._words.keys() & words)).to_bytes(self._size, "little")
+        # A stable sort: equal counts keep position order.
+        return sorted(compress(self._positions, counts), key=counts.__getitem__, reverse=True)[:_CANDIDATE_LIMIT]
 
 
 class _CopyIndex:
@@ -231,21 +268,20 @@ def model_key(model: str) -> str | None:
     return key
 
 
-def _model_candidates(text: str) -> Iterable[str]:
+def _model_candidates(text: str) -> list[str]:
     """Words with a digit (model numbers always have one), alone and joined with a neighbour."""
-    if not _DIGIT.search(text):
-        return
     tokens = text.split()
-    for i, token in enumerate(tokens):
-        key = _digit_token_key(token)
-        if key is None:
-            continue
-        if len(key) >= MIN_MODEL_NUMBER:
-            yield key
-        if i + 1 < len(tokens):  # "MC359LL/A" written "mc359ll a"
-            yield key + _alnum(tokens[i + 1])
-        if i > 0:
-            yield _alnum(tokens[i - 1]) + key
+    last = len(tokens) - 1
+    candidates: list[str] = []
+    for i, key in enumerate(map(_digit_token_key, tokens)):
+        if key is not None:
+            if len(key) >= MIN_MODEL_NUMBER:
+                candidates.append(key)
+            if i < last:  # "MC359LL/A" written "mc359ll a"
+                candidates.append(key + _alnum(tokens[i + 1]))
+            if i:
+                candidates.append(_alnum(tokens[i - 1]) + key)
+    return candidates
 
 
 @lru_cache(maxsize=65_536)
