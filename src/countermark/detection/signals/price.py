@@ -16,7 +16,7 @@ from countermark.detection.signals.base import Evidence, quote
 
 # (strongly suspicious below, mildly suspicious below) as a fraction of the reference price.
 FLOORS = {"new": (0.45, 0.65), "sale": (0.35, 0.45), "used": (0.20, 0.30), "parts": (0.03, 0.06)}
-# What a price far below the floor is, for each condition: the message says the condition did not excuse it.
+# Added to the message of a price far below its floor: the condition the floor allowed for does not excuse it.
 EVEN_FOR = {"new": "", "sale": " even for a sale", "used": " even for second-hand goods",
             "parts": " even for goods sold for parts"}
 _NO_COMPARISON = Evidence((0.0, 0.0, 0.0, 0.0))
