@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from countermark.detection.engine import DetectionEngine
 from countermark.detection.model import TrainedScorer
+from countermark.detection.reasons import Decision, Reason
 from tests.detection.conftest import BRANDS, listing
 
 
@@ -16,6 +19,15 @@ def test_decision_json_is_the_spec_object(detector, scan_context) -> None:
     assert out["decision"] == "flag" and 0 <= out["score"] <= 1 and out["brand_id"] == "sony"
     assert all(set(r) == {"code", "message", "weight"} for r in out["reasons"])
     assert d.engine_version.startswith("countermark-detection/")
+
+
+@pytest.mark.parametrize("text", ['quote " backslash \\ slash /', "日本 é \u2028 \x00\x1f\x7f", "", "tab\tnew\nline"])
+@pytest.mark.parametrize("number", [0.0, -0.0, 1 / 3, 0.123449999, -2.5, 1e20, 7, float("nan"), float("inf")])
+def test_decision_json_text_is_json_dumps_of_the_object(text: str, number: float) -> None:
+    reasons = (Reason(text, text, number), Reason("code", "message", -number))
+    for d in (Decision(text, "flag", number, text, None, reasons, "v"),
+              Decision("L1", "clear", 0.5, None, text, (), "v")):
+        assert d.as_json_text() == json.dumps(d.as_json(), ensure_ascii=False)
 
 
 def test_threshold_decides(scan_context) -> None:

@@ -311,7 +311,7 @@ def _scan_records(engine: DetectionEngine, spec: _EngineSpec, _key: int, batch: 
     images = spec.image_matcher.matches(batch) if spec.image_matcher is not None else {}
     sellers = {x.seller_id: spec.sellers[x.seller_id] for x in batch if x.seller_id in spec.sellers}
     decisions = engine.scan(batch, ScanContext(sellers=sellers, image_matches=images))
-    return [json.dumps(d.as_json(), ensure_ascii=False) + "\n" for d in decisions]
+    return [d.as_json_text() + "\n" for d in decisions]
 
 
 def _complete_lines(path: Path) -> int:

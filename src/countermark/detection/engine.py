@@ -39,14 +39,16 @@ class DetectionEngine:
         features: list[list[float]] = []
         reasons: list[tuple[Reason, ...]] = []
         matches: list[tuple[str | None, str | None]] = []
+        read = self.analyser.view
+        evaluators = [signal.evaluate for signal in self.signals]
         for listing in listings:
-            view = self.analyser.view(listing, context)
+            view = read(listing, context)
             row: list[float] = []
             found: list[Reason] = []
-            for signal in self.signals:
-                evidence = signal.evaluate(view)
-                row.extend(evidence.features)
-                found.extend(evidence.reasons)
+            for evaluate in evaluators:
+                signal_features, signal_reasons = evaluate(view)
+                row += signal_features
+                found += signal_reasons
             features.append(row)
             reasons.append(tuple(found))
             brand_id = view.brand.brand_id if view.brand else None
@@ -57,15 +59,27 @@ class DetectionEngine:
         features, reasons, matches = self.evidence(listings, context)
         scores = self.scorer.score(features, reasons)
         decisions: list[Decision] = []
+        threshold = self.threshold
+        version = self.version
         for listing, score, found, (brand_id, sku) in zip(listings, scores, reasons, matches, strict=True):
-            ordered = tuple(sorted(found, key=lambda r: -abs(r.weight))[:MAX_REASONS])
             decisions.append(Decision(
                 listing_id=listing.listing_id,
-                decision="flag" if score >= self.threshold else "clear",
+                decision="flag" if score >= threshold else "clear",
                 score=min(max(score, 0.0), 1.0),
                 brand_id=brand_id,
                 matched_sku=sku,
-                reasons=ordered,
-                engine_version=self.version,
+                reasons=_strongest(found),
+                engine_version=version,
             ))
         return decisions
+
+
+def _strongest(reasons: tuple[Reason, ...]) -> tuple[Reason, ...]:
+    """The MAX_REASONS reasons of largest weight, strongest first (stable: ties keep the signals' order)."""
+    if len(reasons) < 2:
+        return reasons
+    return tuple(sorted(reasons, key=_strength)[:MAX_REASONS])
+
+
+def _strength(reason: Reason) -> float:
+    return -abs(reason.weight)

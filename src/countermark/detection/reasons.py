@@ -6,10 +6,14 @@ review queue and Spark unchanged.
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
 DecisionKind = Literal["flag", "clear"]
+
+_string = json.encoder.encode_basestring  # a str as json.dumps(..., ensure_ascii=False) writes it (in C)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +29,10 @@ class Reason:
 
     def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "weight": round(float(self.weight), 4)}
+
+    def as_json_text(self) -> str:
+        """`json.dumps(self.as_json(), ensure_ascii=False)`, written directly."""
+        return f'{{"code": {_string(self.code)}, "message": {_string(self.message)}, "weight": {_number(self.weight)}}}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +59,21 @@ class Decision:
             "matched_sku": self.matched_sku,
             "reasons": [r.as_json() for r in self.reasons],
         }
+
+    def as_json_text(self) -> str:
+        """`json.dumps(self.as_json(), ensure_ascii=False)`, byte for byte, written directly: a scan writes one
+        per listing, and building the dicts and running the generic encoder cost more than scoring does."""
+        reasons = ", ".join([r.as_json_text() for r in self.reasons])
+        return (f'{{"listing_id": {_string(self.listing_id)}, "decision": {_string(self.decision)}, '
+                f'"score": {_number(self.score)}, "brand_id": {_optional_string(self.brand_id)}, '
+                f'"matched_sku": {_optional_string(self.matched_sku)}, "reasons": [{reasons}]}}')
+
+
+def _number(value: float) -> str:
+    """A score or weight as as_json() rounds it and json.dumps writes it."""
+    rounded = round(float(value), 4)
+    return repr(rounded) if math.isfinite(rounded) else json.dumps(rounded)
+
+
+def _optional_string(value: str | None) -> str:
+    return "null" if value is None else _string(value)

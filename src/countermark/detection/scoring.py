@@ -30,7 +30,8 @@ class TransparentScorer:
         self.prior = prior
 
     def score(self, features: Sequence[Sequence[float]], reasons: Sequence[Sequence[Reason]]) -> list[float]:
-        return [_logistic(self.prior + sum(r.weight for r in rs)) for rs in reasons]
+        prior = self.prior
+        return [_logistic(prior + sum([r.weight for r in rs])) for rs in reasons]
 
 
 class ModelScorer:

@@ -8,15 +8,13 @@ is adding a module here and listing it in `default_signals()`: the engine has no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from countermark.detection.analysis import ListingView
 from countermark.detection.reasons import Reason
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):  # a tuple, not a frozen dataclass: made 7 times per listing, twice as fast
     features: tuple[float, ...]
     reasons: tuple[Reason, ...] = ()
 

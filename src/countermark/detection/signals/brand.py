@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from countermark.detection.analysis import ListingView
+from countermark.detection.brands import Mention
 from countermark.detection.reasons import Reason
 from countermark.detection.signals.base import Evidence, quote
+
+_NO_BRAND = Evidence((0.0, 0.0, 0.0, 0.0))
 
 
 class BrandMentionSignal:
@@ -16,19 +21,28 @@ class BrandMentionSignal:
     MISSPELT = 2.0
 
     def evaluate(self, view: ListingView) -> Evidence:
-        if view.brand is None:
-            return Evidence((0.0, 0.0, 0.0, 0.0))
-        brand_id = view.brand.brand_id
-        own = [m for m in view.mentions if m.brand_id == brand_id]
-        in_title = any(m.field == "title" for m in own)
-        in_description = any(m.field == "description" for m in own)
-        disguised = next((m for m in own if m.kind == "disguised"), None)
-        misspelt = next((m for m in own if m.kind == "fuzzy"), None)
+        brand = view.brand
+        if brand is None:
+            return _NO_BRAND
+        brand_id = brand.brand_id
+        named = in_title = in_description = False
+        disguised: Mention | None = None
+        misspelt: Mention | None = None
+        for m in view.mentions:  # one pass: a listing has a few mentions, of this brand or of others
+            if m.brand_id != brand_id:
+                continue
+            named = True
+            if m.field == "title":
+                in_title = True
+            elif m.field == "description":
+                in_description = True
+            if m.kind == "disguised" and disguised is None:
+                disguised = m
+            elif m.kind == "fuzzy" and misspelt is None:
+                misspelt = m
         reasons: list[Reason] = []
-        if own and not view.nominative:
-            where = "title" if in_title else "description"
-            reasons.append(Reason("brand.mention", f"{where} names the protected brand '{view.brand.name}'",
-                                  self.MENTION if in_title else self.MENTION / 2))
+        if named and not view.nominative:
+            reasons.append(_mention_reason(brand.name, in_title, self.MENTION))
         if disguised is not None:
             reasons.append(Reason(
                 "brand.disguised",
@@ -43,6 +57,13 @@ class BrandMentionSignal:
                 self.MISSPELT,
             ))
         return Evidence(
-            (float(in_title), float(in_description), float(disguised is not None), float(misspelt is not None)),
+            (1.0 if in_title else 0.0, 1.0 if in_description else 0.0, 0.0 if disguised is None else 1.0,
+             0.0 if misspelt is None else 1.0),
             tuple(reasons),
         )
+
+
+@lru_cache(maxsize=4096)  # one shared (immutable) Reason per brand name: most listings name their brand plainly
+def _mention_reason(name: str, in_title: bool, weight: float) -> Reason:
+    where = "title" if in_title else "description"
+    return Reason("brand.mention", f"{where} names the protected brand '{name}'", weight if in_title else weight / 2)

@@ -12,6 +12,8 @@ from countermark.detection.analysis import ListingView
 from countermark.detection.reasons import Reason
 from countermark.detection.signals.base import Evidence, quote
 
+_NO_COPY = Evidence((0.0,))
+
 
 class CatalogueCopySignal:
     name = "copy"
@@ -22,7 +24,7 @@ class CatalogueCopySignal:
     def evaluate(self, view: ListingView) -> Evidence:
         match = view.product
         if match is None or match.how != "title_copy" or view.brand is None or view.authorised:
-            return Evidence((0.0,))
+            return _NO_COPY
         reason = Reason("copy.catalogue_title",
                         f"title copies {view.brand.name}'s catalogue title '{quote(match.evidence, 60)}' "
                         "without naming the brand", self.COPY)

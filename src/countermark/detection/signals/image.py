@@ -13,6 +13,8 @@ from countermark.detection.analysis import ListingView
 from countermark.detection.reasons import Reason
 from countermark.detection.signals.base import Evidence
 
+_NO_MATCH = Evidence((0.0, 0.0, 0.0, 0.0))
+
 
 class ImageSignal:
     name = "image"
@@ -27,7 +29,7 @@ class ImageSignal:
 
     def evaluate(self, view: ListingView) -> Evidence:
         if not view.image_matches:
-            return Evidence((0.0, 0.0, 0.0, 0.0))
+            return _NO_MATCH
         counterfeit = [m for m in view.image_matches if m.kind == "counterfeit"]
         allowed = [m for m in view.image_matches if m.kind == "allow"]
         reference = [m for m in view.image_matches if m.kind == "reference" and not view.authorised]

@@ -6,6 +6,8 @@ from countermark.detection.analysis import ListingView
 from countermark.detection.reasons import Reason
 from countermark.detection.signals.base import Evidence
 
+_NO_CONTEXT = Evidence((0.0, 0.0, 0.0, 0.0, 0.0))
+
 
 class LegitimateContextSignal:
     name = "context"
@@ -18,8 +20,10 @@ class LegitimateContextSignal:
     SALE = -0.5
 
     def evaluate(self, view: ListingView) -> Evidence:
-        if view.brand is None:
-            return Evidence((0.0, 0.0, 0.0, 0.0, 0.0))
+        if view.brand is None or (view.nominative_cue is None and view.accessory_cue is None
+                                  and view.used_cue is None and view.defective_cue is None
+                                  and view.sale_cue is None):
+            return _NO_CONTEXT
         reasons: list[Reason] = []
         brand = view.brand.name
         if view.nominative:
@@ -38,7 +42,8 @@ class LegitimateContextSignal:
         if view.sale_cue:
             reasons.append(Reason("context.sale", f"offered as a sale or clearance ('{view.sale_cue}')", self.SALE))
         return Evidence(
-            (float(view.nominative), float(view.accessory_cue is not None), float(view.used_cue is not None),
-             float(view.defective_cue is not None), float(view.sale_cue is not None)),
+            (1.0 if view.nominative else 0.0, 0.0 if view.accessory_cue is None else 1.0,
+             0.0 if view.used_cue is None else 1.0, 0.0 if view.defective_cue is None else 1.0,
+             0.0 if view.sale_cue is None else 1.0),
             tuple(reasons),
         )

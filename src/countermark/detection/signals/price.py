@@ -8,6 +8,7 @@ used, with less weight. An accessory that only names the brand is not compared a
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from countermark.detection.analysis import ListingView
 from countermark.detection.reasons import Reason
@@ -15,6 +16,10 @@ from countermark.detection.signals.base import Evidence, quote
 
 # (strongly suspicious below, mildly suspicious below) as a fraction of the reference price.
 FLOORS = {"new": (0.45, 0.65), "sale": (0.35, 0.45), "used": (0.20, 0.30), "parts": (0.03, 0.06)}
+# Added to the message of a price far below its floor: the condition the floor allowed for does not excuse it.
+EVEN_FOR = {"new": "", "sale": " even for a sale", "used": " even for second-hand goods",
+            "parts": " even for goods sold for parts"}
+_NO_COMPARISON = Evidence((0.0, 0.0, 0.0, 0.0))
 
 
 class PriceSignal:
@@ -31,30 +36,33 @@ class PriceSignal:
         listing = view.listing
         if (match is None or view.nominative or match.reference_price <= 0 or listing.price <= 0
                 or (match.product is not None and match.product.currency != listing.currency)):
-            return Evidence((0.0, 0.0, 0.0, 0.0))
+            return _NO_COMPARISON
         ratio = listing.price / match.reference_price
         condition = ("parts" if view.defective_cue else "used" if view.used_cue else "sale" if view.sale_cue
                      else "new")
         far, below = FLOORS[condition]
         by_category = match.product is None
-        if match.how == "model_number":
-            reference = f"the list price of {match.evidence}"
-        elif match.how in ("title", "title_copy"):
-            reference = f"the list price of '{quote(match.evidence, 60)}'"
-        else:
-            reference = f"the typical list price of {view.brand.name if view.brand else ''} {match.evidence}"
         percent = f"{ratio:.0%}" if ratio < 10 else f"{ratio:.0f}x"
+        reference = _reference(match.how, match.evidence, view.brand.name if view.brand else "")
         message = f"price is {percent} of {reference}"
         if ratio < far:
             weight = self.FAR_BELOW
-            condition_words = {"new": "", "sale": " even for a sale", "used": " even for second-hand goods",
-                               "parts": " even for goods sold for parts"}
-            message += condition_words[condition]
+            message += EVEN_FOR[condition]
         elif ratio < below:
             weight = self.BELOW
         else:
             weight = self.CONSISTENT if ratio <= 3 else 0.0
         if by_category:
             weight *= self.CATEGORY_FACTOR
-        features = (1.0, max(-4.0, min(2.0, math.log(ratio))), float(ratio < far), float(by_category))
-        return Evidence(features, (Reason(f"price.{'low' if weight > 0 else 'normal'}", message, weight),))
+        features = (1.0, max(-4.0, min(2.0, math.log(ratio))), 1.0 if ratio < far else 0.0,
+                    1.0 if by_category else 0.0)
+        return Evidence(features, (Reason("price.low" if weight > 0 else "price.normal", message, weight),))
+
+
+@lru_cache(maxsize=4096)  # the reference is one of the catalogue's products or categories: phrase each once
+def _reference(how: str, evidence: str, brand_name: str) -> str:
+    if how == "model_number":
+        return f"the list price of {evidence}"
+    if how in ("title", "title_copy"):
+        return f"the list price of '{quote(evidence, 60)}'"
+    return f"the typical list price of {brand_name} {evidence}"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from countermark.detection.analysis import ListingView
 from countermark.detection.reasons import Reason
 from countermark.detection.signals.base import Evidence
+
+_NO_REPLICA = Evidence((0.0, 0.0, 0.0, 0.0))
 
 
 class ReplicaVocabularySignal:
@@ -21,7 +25,7 @@ class ReplicaVocabularySignal:
     def evaluate(self, view: ListingView) -> Evidence:
         lookalike = self._lookalike(view)
         if not view.replica_hits or view.brand is None:  # "replica vintage car": no protected brand, no risk
-            return Evidence((0.0, 0.0, 0.0, float(bool(lookalike))), lookalike)
+            return Evidence((0.0, 0.0, 0.0, 1.0), lookalike) if lookalike else _NO_REPLICA
         terms = {}
         for hit in sorted(view.replica_hits, key=lambda h: (h.term.strength != "strong", h.start)):
             terms.setdefault(hit.term.text.casefold(), hit)
@@ -43,8 +47,7 @@ class ReplicaVocabularySignal:
             if weight <= 0:
                 break
             total += weight
-            how = " (disguised)" if hit.disguised else ""
-            reasons.append(Reason("replica.term", f"text uses '{hit.term.text}'{how}: {what}", weight))
+            reasons.append(_term_reason(hit.term.text, hit.disguised, what, weight))
         return Evidence((float(len(strong)), float(len(weak)), float(len(brand_terms)), float(bool(lookalike))),
                         tuple(reasons))
 
@@ -54,3 +57,9 @@ class ReplicaVocabularySignal:
         return (Reason("replica.lookalike",
                        f"offered as looking like {view.brand.name} ('{view.lookalike_cue}'), not as its product",
                        self.LOOKALIKE),)
+
+
+@lru_cache(maxsize=4096)  # shared (immutable) Reasons: the vocabulary is a fixed list of terms
+def _term_reason(term: str, disguised: bool, what: str, weight: float) -> Reason:
+    how = " (disguised)" if disguised else ""
+    return Reason("replica.term", f"text uses '{term}'{how}: {what}", weight)
