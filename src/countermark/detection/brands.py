@@ -55,7 +55,8 @@ MIN_GLUED_WORD = 3
 MAX_MASKED_WORDS = 20  # per field: a text of thousands of masked words must not cost a regex each
 _FUZZY_CACHE_LIMIT = 200_000
 _NOT_WORD = re.compile(r"[^a-z0-9\s]+")
-_HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+# Possessive and anchored at a word start: a word without a hyphen fails once, not once per suffix.
+_HYPHENATED = re.compile(r"(?<![a-z0-9])[a-z0-9]++(?:-[a-z0-9]++)+")
 # A word with letters masked: "s*ny", "g#cci", "*ike".
 _MASKS = frozenset("*#_")
 _MASKED_WORD = re.compile(r"(?<![a-z0-9*#_])[a-z0-9*#_]*[*#_][a-z0-9*#_]*(?![a-z0-9*#_])")
@@ -185,10 +186,15 @@ class BrandIndex:
             for e in entries:
                 skeleton_count[e.brand_id] = skeleton_count.get(e.brand_id, 0) + 1
         out: list[Mention] = []
+        offsets: list[int] | None = None  # per skeleton character, computed once and only if needed
         for start, end, entries in hits:
             if all(skeleton_count[e.brand_id] <= plain_count.get(e.brand_id, 0) for e in entries):
                 continue
-            surface = _surface_of(plain_text, skel, start, end, raw)
+            if len(skel) == len(plain_text):
+                surface = plain_text[start:end]
+            else:
+                offsets = _plain_offsets(plain_text, skel, raw) if offsets is None else offsets
+                surface = plain_text[offsets[start]:offsets[end - 1] + 1] if end <= len(offsets) else plain_text
             for e in entries:
                 kind = _disguise_kind(surface, e, skel[start:end])
                 if kind is not None:
@@ -367,15 +373,12 @@ def _names_of(brand: Brand) -> list[str]:
     return [n for n in dict.fromkeys(names) if n.strip()]
 
 
-def _surface_of(plain_text: str, skel: str, start: int, end: int, raw: str | None) -> str:
-    """The listing's own writing of a skeleton match, from the plain text."""
-    if len(skel) == len(plain_text):
-        return plain_text[start:end]
+def _plain_offsets(plain_text: str, skel: str, raw: str | None) -> list[int]:
+    """For each skeleton character, the plain character it came from; empty if they cannot be lined up
+    (then a match is quoted as the whole plain text)."""
     source = plain(fold_capitals(raw)) if raw is not None else plain_text
     rebuilt, offsets = skeleton_with_offsets(source)
-    if rebuilt != skel or end > len(offsets) or len(source) != len(plain_text):
-        return plain_text
-    return plain_text[offsets[start]:offsets[end - 1] + 1]
+    return offsets if rebuilt == skel and len(source) == len(plain_text) else []
 
 
 def _disguise_kind(surface: str, name: _Name, key: str) -> MentionKind | None:

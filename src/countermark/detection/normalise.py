@@ -90,8 +90,11 @@ _ENCLOSED_TABLE = enclosed_letters()
 _LEET_SYMBOLS = frozenset("\\|()[]/<")
 _SKELETON_TABLE = str.maketrans({**{k: _CLASS_FOLD.get(v, v) for k, v in LEET.items()}, **_CLASS_FOLD})
 
-# Punctuation a seller puts inside a word to break matching: "so.ny", "sam_sung", "da-lite".
-_INWORD_PUNCT = re.compile(r"(?<=[a-z0-9])[.\-_*·•'`’~+^=/]+(?=[a-z0-9])")
+# Punctuation a seller puts inside a word to break matching: "so.ny", "sam_sung", "da-lite". The pattern
+# opens with the punctuation itself (then looks back for the letter) so that the regex engine skips
+# straight to punctuation instead of trying every position.
+_PUNCT = r"[.\-_*·•'`’~+^=/]"
+_INWORD_PUNCT = re.compile(rf"{_PUNCT}(?<=[a-z0-9]{_PUNCT}){_PUNCT}*+(?=[a-z0-9])")
 # Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y".
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+){2,}[a-z0-9](?![a-z0-9])")
 _SEPARATOR = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=]+")
@@ -166,17 +169,13 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
 
     Slower (per character); used only to quote what the seller wrote when a disguised match is found.
     """
-    parts: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(plain_text):
-        folded = ch if ch.isascii() else anyascii(ch.translate(_HOMOGLYPH_TABLE)).lower()
-        parts.append(folded)
-        offsets.extend([i] * len(folded))
-    text = "".join(parts)
-    for symbols, letter in MULTI_CHAR_LEET:
-        text, offsets = _merge(text, offsets, symbols, letter)
-    text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text) for j in range(m.start(), m.end())
-                                          if not text[j].isalnum()})
+    text, offsets = _transliterate_with_offsets(plain_text)
+    if not _LEET_SYMBOLS.isdisjoint(text):
+        for symbols, letter in MULTI_CHAR_LEET:
+            text, offsets = _merge(text, offsets, symbols, letter)
+    if not _SPACING_SYMBOLS.isdisjoint(text):
+        text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text)
+                                              for j in range(m.start(), m.end()) if not text[j].isalnum()})
     text = _context_leet(text).translate(_SKELETON_TABLE)  # both keep the length
     # Spaced letters lose only their separators.
     removed: set[int] = set()
@@ -200,6 +199,13 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
     for confusable, letter in _CONFUSED_PAIRS:
         text, offsets = _merge(text, offsets, confusable, letter)
     return text, offsets
+
+
+def _transliterate_with_offsets(plain_text: str) -> tuple[str, list[int]]:
+    if plain_text.isascii():
+        return plain_text, list(range(len(plain_text)))
+    parts = [ch if ch.isascii() else transliterate(ch) for ch in plain_text]
+    return "".join(parts), [i for i, part in enumerate(parts) for _ in part]
 
 
 def _separators(run: re.Match[str]) -> list[tuple[int, int, bool]]:
@@ -226,7 +232,7 @@ def _drop(text: str, offsets: list[int], removed: set[int]) -> tuple[str, list[i
     if not removed:
         return text, offsets
     kept = [j for j in range(len(text)) if j not in removed]
-    return "".join(text[j] for j in kept), [offsets[j] for j in kept]
+    return "".join([text[j] for j in kept]), [offsets[j] for j in kept]
 
 
 def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[str, list[int]]:
