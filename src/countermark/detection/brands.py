@@ -59,6 +59,7 @@ _NOT_WORD = re.compile(r"[^a-z0-9\s]+")
 _HYPHENATED = re.compile(r"(?<![a-z0-9])[a-z0-9]++(?:-[a-z0-9]++)+")
 # A word with letters masked: "s*ny", "g#cci", "*ike".
 _MASKS = frozenset("*#_")
+_CJK_CHARACTERS = re.compile("[\u3040-\u9fff]")
 _MASKED_WORD = re.compile(r"(?<![a-z0-9*#_])[a-z0-9*#_]*[*#_][a-z0-9*#_]*(?![a-z0-9*#_])")
 
 
@@ -424,7 +425,7 @@ def _written_with_special_characters(exact: list[Mention], raw: str) -> list[Men
         return []
     casefolded = raw.casefold()
     invisible = has_invisible(raw)
-    if not invisible and any(0x3040 <= ord(c) <= 0x9FFF for c in raw):
+    if not invisible and _CJK_CHARACTERS.search(raw):
         return []
     composed = unicodedata.normalize("NFC", casefolded)
     written = {surface: surface in casefolded or surface in composed for surface in {m.surface for m in exact}}

@@ -39,6 +39,7 @@ _FORMAT_CHARS = dict.fromkeys([
     0x034F, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0),
     *(cp for cp in chain(range(0x20000), range(0xE0000, 0xE1000)) if unicodedata.category(chr(cp)) == "Cf"),
 ])
+_INVISIBLE = frozenset(map(chr, _FORMAT_CHARS))
 
 # Look-alike letters of other scripts, after casefolding (so only lower-case forms are needed).
 HOMOGLYPHS: dict[str, str] = {
@@ -107,7 +108,6 @@ _SPACING_SYMBOLS = frozenset("|+[({")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
-_WHITESPACE = re.compile(r"\s+")
 # "(" for c and "+" for t only where they cannot be punctuation: "JV(", "(ase logic", "+ribeca", not "(sony)".
 _CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z@$]+(?![a-z@$]*\)))|\+(?=[a-z@$!|])")
 _CONTEXT_LEET_LETTERS = {"(": "c", "+": "t"}
@@ -126,12 +126,12 @@ def plain(text: str) -> str:
             text = turned_back(text)
         folded = unicodedata.normalize("NFKC", text.translate(_ENCLOSED_TABLE)).casefold().translate(_FORMAT_CHARS)
         folded = unicodedata.normalize("NFKC", folded)
-    return _WHITESPACE.sub(" ", folded).strip()
+    return " ".join(folded.split())  # whitespace collapsed: str.split() knows the same spaces as regex \s
 
 
 def has_invisible(text: str) -> bool:
     """Whether the text holds characters that `plain` removes as invisible."""
-    return any(ord(c) in _FORMAT_CHARS for c in text)
+    return not _INVISIBLE.isdisjoint(text)
 
 
 def fold_capitals(text: str) -> str:
@@ -139,11 +139,27 @@ def fold_capitals(text: str) -> str:
     return text if text.isascii() else text.translate(_CAPITALS_TABLE)
 
 
+class _AsciiFolds(dict[int, str]):
+    """`str.translate` table of each character's ASCII transliteration, homoglyphs first, filled in as
+    characters are met: anyascii reads a text character by character in Python, the table at C speed."""
+
+    _LIMIT = 65_536  # bounded memory whatever the texts
+
+    def __missing__(self, point: int) -> str:
+        if len(self) >= self._LIMIT:
+            self.clear()
+        folded = self[point] = anyascii(chr(point).translate(_HOMOGLYPH_TABLE)).lower()
+        return folded
+
+
+_ASCII_FOLDS = _AsciiFolds()
+
+
 def transliterate(plain_text: str) -> str:
     """Other scripts to ASCII, homoglyphs first so that 'Ѕоnу' reads 'sony' and not 'sonu'."""
     if plain_text.isascii():
         return plain_text
-    return anyascii(plain_text.translate(_HOMOGLYPH_TABLE)).lower()
+    return plain_text.translate(_ASCII_FOLDS)
 
 
 def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
