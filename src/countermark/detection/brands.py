@@ -54,7 +54,8 @@ MIN_GLUED_NAME = 4
 MIN_GLUED_WORD = 3
 MAX_MASKED_WORDS = 20  # per field: a text of thousands of masked words must not cost a regex each
 _FUZZY_CACHE_LIMIT = 200_000
-_NOT_WORD = re.compile(r"[^a-z0-9\s]+")
+# Everything but letters, digits and white space, deleted from transliterated (so ASCII) text.
+_NOT_WORD = bytes(c for c in range(128) if not (chr(c).islower() or chr(c).isdigit() or chr(c).isspace()))
 # Possessive and anchored at a word start: a word without a hyphen fails once, not once per suffix.
 _HYPHENATED = re.compile(r"(?<![a-z0-9])[a-z0-9]++(?:-[a-z0-9]++)+")
 # A word with letters masked: "s*ny", "g#cci", "*ike".
@@ -352,7 +353,7 @@ class BrandIndex:
 def fuzzy_words(plain_text: str, *, parts: bool = True) -> list[str]:
     """Words for misspelling search: transliterated, punctuation inside a word dropped ('da-lite' -> 'dalite')."""
     text = transliterate(plain_text)
-    words = _NOT_WORD.sub("", text).split()
+    words = text.encode("ascii").translate(None, _NOT_WORD).decode("ascii").split()
     if parts and "-" in text:  # "new-scosch": the parts too (appended, so indexes of whole words stay put)
         words.extend(part for run in _HYPHENATED.findall(text) for part in run.split("-"))
     return words

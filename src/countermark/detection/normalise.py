@@ -89,7 +89,11 @@ _HOMOGLYPH_TABLE = {**pictograph_separators(), **str.maketrans(
 _CAPITALS_TABLE = str.maketrans({**_CONFUSABLE_CAPITALS, **CAPITAL_HOMOGLYPHS})
 _ENCLOSED_TABLE = enclosed_letters()
 _LEET_SYMBOLS = frozenset("\\|()[]/<")
-_SKELETON_TABLE = str.maketrans({**{k: _CLASS_FOLD.get(v, v) for k, v in LEET.items()}, **_CLASS_FOLD})
+# Transliterated text is ASCII, so the one-to-one folds of the skeleton run as a bytes table: several
+# times faster than str.translate, which looks every character up in a dict.
+_SKELETON_FOLDS = {k: v for k, v in {**{k: _CLASS_FOLD.get(v, v) for k, v in LEET.items()}, **_CLASS_FOLD}.items()
+                   if k.isascii()}
+_SKELETON_BYTES = bytes.maketrans("".join(_SKELETON_FOLDS).encode(), "".join(_SKELETON_FOLDS.values()).encode())
 
 # Punctuation a seller puts inside a word to break matching: "so.ny", "sam_sung", "da-lite". The pattern
 # opens with the punctuation itself (then looks back for the letter) so that the regex engine skips
@@ -171,7 +175,7 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     text = _multi_char_leet(transliterate(plain_text))
     if not _SPACING_SYMBOLS.isdisjoint(text):
         text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
-    text = _context_leet(text).translate(_SKELETON_TABLE)
+    text = _fold_letters(_context_leet(text))
     text = _SPACED_LETTERS.sub(_join_spaced, text)
     text = _INWORD_PUNCT.sub(" " if words_apart else "", text)
     for confusable, letter in _CONFUSED_PAIRS:
@@ -192,7 +196,7 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
     if not _SPACING_SYMBOLS.isdisjoint(text):
         text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text)
                                               for j in range(m.start(), m.end()) if not text[j].isalnum()})
-    text = _context_leet(text).translate(_SKELETON_TABLE)  # both keep the length
+    text = _fold_letters(_context_leet(text))  # both keep the length
     # Spaced letters lose only their separators.
     removed: set[int] = set()
     breaks: set[int] = set()
@@ -265,6 +269,10 @@ def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[s
     out_text.append(text[j:])
     out_offsets.extend(offsets[j:])
     return "".join(out_text), out_offsets
+
+
+def _fold_letters(ascii_text: str) -> str:
+    return ascii_text.encode("ascii").translate(_SKELETON_BYTES).decode("ascii")
 
 
 def _context_leet(text: str) -> str:
