@@ -180,13 +180,16 @@ class BrandIndex:
     def _surplus(self, field: Field, plain_text: str, skel: str, exact: list[Mention], raw: str | None,
                  hits: list[tuple[int, int, tuple[_Name, ...]]]) -> list[Mention]:
         # Each plain mention shows up on the skeleton too; only surplus skeleton hits can be disguises.
+        plain_ids = [m.brand_id for m in exact]
+        skeleton_ids = [e.brand_id for _, _, entries in hits for e in entries]
+        if sorted(skeleton_ids) == sorted(plain_ids):
+            return []  # the usual case, settled without counting
         plain_count: dict[str, int] = {}
-        for m in exact:
-            plain_count[m.brand_id] = plain_count.get(m.brand_id, 0) + 1
+        for brand_id in plain_ids:
+            plain_count[brand_id] = plain_count.get(brand_id, 0) + 1
         skeleton_count: dict[str, int] = {}
-        for _, _, entries in hits:
-            for e in entries:
-                skeleton_count[e.brand_id] = skeleton_count.get(e.brand_id, 0) + 1
+        for brand_id in skeleton_ids:
+            skeleton_count[brand_id] = skeleton_count.get(brand_id, 0) + 1
         out: list[Mention] = []
         offsets: list[int] | None = None  # per skeleton character, computed once and only if needed
         for start, end, entries in hits:

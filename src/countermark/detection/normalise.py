@@ -302,13 +302,9 @@ def has_word_boundaries(text: str, start: int, end: int) -> bool:
     Scripts written without spaces (Chinese, Japanese, Thai, Khmer...) have no word boundaries: a match
     whose own edge character is of such a script always counts.
     """
-    if start > 0 and _is_word(text[start - 1]) and not _is_unspaced(text[start]):
+    if start > 0 and text[start - 1].isalnum() and not _is_unspaced(text[start]):
         return False
-    return not (end < len(text) and _is_word(text[end]) and not _is_unspaced(text[end - 1]))
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum()
+    return not (end < len(text) and text[end].isalnum() and not _is_unspaced(text[end - 1]))
 
 
 # Scripts of South-East Asia written without spaces between words: Thai, Lao, Myanmar, Khmer.
