@@ -100,20 +100,26 @@ _SKELETON_BYTES = bytes.maketrans("".join(_SKELETON_FOLDS).encode(), "".join(_SK
 # straight to punctuation instead of trying every position.
 _PUNCT = r"[.\-_*·•'`’~+^=/]"
 _INWORD_PUNCT = re.compile(rf"{_PUNCT}(?<=[a-z0-9]{_PUNCT}){_PUNCT}*+(?=[a-z0-9])")
-# Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y".
-_SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+){2,}[a-z0-9](?![a-z0-9])")
-_SEPARATOR = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=]+")
+# Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y". Such a run
+# has a character with separators on both sides, which a pattern opening with a separator finds faster.
+_SEPARATORS = r"[\s.\-_*·•/\\,;:'`’~+^=]"
+_SPACED_LETTERS = re.compile(rf"(?<![a-z0-9])(?:[a-z0-9]{_SEPARATORS}+){{2,}}[a-z0-9](?![a-z0-9])")
+_SPACED_CHARACTER = re.compile(rf"{_SEPARATORS}[a-z0-9]{_SEPARATORS}")
+_SEPARATOR = re.compile(rf"{_SEPARATORS}+")
 _WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 # Single letters between symbols that are leet letters elsewhere ("s|o|n|y", "s+o+n+y"), or in brackets
 # ("[s][o][n][y]"): the symbols go before they would be read as letters.
 _SYMBOL_SPACED = re.compile(
     r"(?<![a-z0-9])[a-z0-9](?P<sep>[|+])[a-z0-9](?:(?P=sep)[a-z0-9])+(?![a-z0-9])|(?:[\[({][a-z0-9][\])}]){3,}")
-_SPACING_SYMBOLS = frozenset("|+[({")
+# Tested first, cheaply: the first kind needs a | or +, the second a bracketed character.
+_SPACING_SYMBOLS = frozenset("|+")
+_BRACKETED_CHARACTER = re.compile(r"[\[({][a-z0-9][\])}]")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
 # "(" for c and "+" for t only where they cannot be punctuation: "JV(", "(ase logic", "+ribeca", not "(sony)".
-_CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z@$]+(?![a-z@$]*\)))|\+(?=[a-z@$!|])")
+# Every branch opens with the symbol (the letter before is looked back for), so the search skips to it.
+_CONTEXT_LEET = re.compile(r"\((?<=[a-z]\()(?![a-z0-9]*\))|\((?=[a-z@$]+(?![a-z@$]*\)))|\+(?=[a-z@$!|])")
 _CONTEXT_LEET_LETTERS = {"(": "c", "+": "t"}
 _CONFUSED_PAIRS = (("rn", "m"), ("vv", "w"))
 
@@ -173,10 +179,11 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     instead, for a disguised name glued to a neighbour by punctuation ("new-ѕmеаԁ", "ѕtаrtесһ.com").
     """
     text = _multi_char_leet(transliterate(plain_text))
-    if not _SPACING_SYMBOLS.isdisjoint(text):
+    if _may_be_symbol_spaced(text):
         text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
     text = _fold_letters(_context_leet(text))
-    text = _SPACED_LETTERS.sub(_join_spaced, text)
+    if _SPACED_CHARACTER.search(text):
+        text = _SPACED_LETTERS.sub(_join_spaced, text)
     text = _INWORD_PUNCT.sub(" " if words_apart else "", text)
     for confusable, letter in _CONFUSED_PAIRS:
         if confusable in text:
@@ -193,7 +200,7 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
     if not _LEET_SYMBOLS.isdisjoint(text):
         for symbols, letter in MULTI_CHAR_LEET:
             text, offsets = _merge(text, offsets, symbols, letter)
-    if not _SPACING_SYMBOLS.isdisjoint(text):
+    if _may_be_symbol_spaced(text):
         text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text)
                                               for j in range(m.start(), m.end()) if not text[j].isalnum()})
     text = _fold_letters(_context_leet(text))  # both keep the length
@@ -269,6 +276,10 @@ def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[s
     out_text.append(text[j:])
     out_offsets.extend(offsets[j:])
     return "".join(out_text), out_offsets
+
+
+def _may_be_symbol_spaced(text: str) -> bool:
+    return not _SPACING_SYMBOLS.isdisjoint(text) or _BRACKETED_CHARACTER.search(text) is not None
 
 
 def _fold_letters(ascii_text: str) -> str:
