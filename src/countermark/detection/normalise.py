@@ -88,7 +88,9 @@ _HOMOGLYPH_TABLE = {**pictograph_separators(), **str.maketrans(
     {**_CONFUSABLE_SMALL, **HOMOGLYPHS, **{k: v for k, v in LEET.items() if not k.isascii()}})}
 _CAPITALS_TABLE = str.maketrans({**_CONFUSABLE_CAPITALS, **CAPITAL_HOMOGLYPHS})
 _ENCLOSED_TABLE = enclosed_letters()
-_LEET_SYMBOLS = frozenset("\\|()[]/<")
+# Pre-checks for rare characters are regex character-class searches: a set test walks the whole text
+# in Python objects, several times slower.
+_LEET_SYMBOL = re.compile(r"[\\|()\[\]/<]")
 # Transliterated text is ASCII, so the one-to-one folds of the skeleton run as a bytes table: several
 # times faster than str.translate, which looks every character up in a dict.
 _SKELETON_FOLDS = {k: v for k, v in {**{k: _CLASS_FOLD.get(v, v) for k, v in LEET.items()}, **_CLASS_FOLD}.items()
@@ -112,8 +114,7 @@ _WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 _SYMBOL_SPACED = re.compile(
     r"(?<![a-z0-9])[a-z0-9](?P<sep>[|+])[a-z0-9](?:(?P=sep)[a-z0-9])+(?![a-z0-9])|(?:[\[({][a-z0-9][\])}]){3,}")
 # Tested first, cheaply: the first kind needs a | or +, the second a bracketed character.
-_SPACING_SYMBOLS = frozenset("|+")
-_BRACKETED_CHARACTER = re.compile(r"[\[({][a-z0-9][\])}]")
+_MAY_BE_SYMBOL_SPACED = re.compile(r"[|+]|[\[({][a-z0-9][\])}]")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
@@ -179,7 +180,7 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     instead, for a disguised name glued to a neighbour by punctuation ("new-ѕmеаԁ", "ѕtаrtесһ.com").
     """
     text = _multi_char_leet(transliterate(plain_text))
-    if _may_be_symbol_spaced(text):
+    if _MAY_BE_SYMBOL_SPACED.search(text):
         text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
     text = _fold_letters(_context_leet(text))
     if _SPACED_CHARACTER.search(text):
@@ -197,10 +198,10 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
     Slower (per character); used only to quote what the seller wrote when a disguised match is found.
     """
     text, offsets = _transliterate_with_offsets(plain_text)
-    if not _LEET_SYMBOLS.isdisjoint(text):
+    if _LEET_SYMBOL.search(text):
         for symbols, letter in MULTI_CHAR_LEET:
             text, offsets = _merge(text, offsets, symbols, letter)
-    if _may_be_symbol_spaced(text):
+    if _MAY_BE_SYMBOL_SPACED.search(text):
         text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text)
                                               for j in range(m.start(), m.end()) if not text[j].isalnum()})
     text = _fold_letters(_context_leet(text))  # both keep the length
@@ -278,10 +279,6 @@ def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[s
     return "".join(out_text), out_offsets
 
 
-def _may_be_symbol_spaced(text: str) -> bool:
-    return not _SPACING_SYMBOLS.isdisjoint(text) or _BRACKETED_CHARACTER.search(text) is not None
-
-
 def _fold_letters(ascii_text: str) -> str:
     return ascii_text.encode("ascii").translate(_SKELETON_BYTES).decode("ascii")
 
@@ -293,7 +290,7 @@ def _context_leet(text: str) -> str:
 
 
 def _multi_char_leet(text: str) -> str:
-    if _LEET_SYMBOLS.isdisjoint(text):
+    if not _LEET_SYMBOL.search(text):
         return text
     for symbols, letter in MULTI_CHAR_LEET:
         if symbols in text:
