@@ -91,8 +91,8 @@ _ENCLOSED_TABLE = enclosed_letters()
 # Pre-checks for rare characters are regex character-class searches: a set test walks the whole text
 # in Python objects, several times slower.
 _LEET_SYMBOL = re.compile(r"[\\|()\[\]/<]")
-# Transliterated text is ASCII, so the one-to-one folds of the skeleton run as a bytes table: several
-# times faster than str.translate, which looks every character up in a dict.
+# Transliterated text is ASCII (non-ASCII leet symbols went with the homoglyphs), so the one-to-one folds
+# of the skeleton run as a bytes table: several times faster than str.translate's per-character dict lookups.
 _SKELETON_FOLDS = {k: v for k, v in {**{k: _CLASS_FOLD.get(v, v) for k, v in LEET.items()}, **_CLASS_FOLD}.items()
                    if k.isascii()}
 _SKELETON_BYTES = bytes.maketrans("".join(_SKELETON_FOLDS).encode(), "".join(_SKELETON_FOLDS.values()).encode())
