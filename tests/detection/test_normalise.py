@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+from anyascii import anyascii
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from countermark.detection.analysis import Analyser
 from countermark.detection.brands import _is_ordinary_word
 from countermark.detection.normalise import (
+    _HOMOGLYPH_TABLE,
     CAPITAL_HOMOGLYPHS,
     HOMOGLYPHS,
     LEET,
@@ -15,6 +19,7 @@ from countermark.detection.normalise import (
     plain,
     skeleton,
     skeleton_with_offsets,
+    transliterate,
 )
 from countermark.listings.records import Brand, Listing
 
@@ -244,3 +249,15 @@ def test_skeleton_offsets_agree_with_skeleton(text: str) -> None:
         assert rebuilt == skeleton(folded, words_apart=words_apart)
         assert len(offsets) == len(rebuilt) and all(0 <= o < len(folded) for o in offsets)
         assert offsets == sorted(offsets)
+
+
+@given(st.text(max_size=30))
+def test_transliteration_table_reads_as_anyascii_does(text: str) -> None:
+    """The table is filled character by character; anyascii reads the whole text: the same result."""
+    expected = text if text.isascii() else anyascii(text.translate(_HOMOGLYPH_TABLE)).lower()
+    assert transliterate(text) == expected
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\n\x0b\x1c\x85\xa0\u1680\u2028\u3000ab"), max_size=20))
+def test_plain_collapses_every_kind_of_white_space(text: str) -> None:
+    assert plain(text) == re.sub(r"\s+", " ", plain(text)).strip()

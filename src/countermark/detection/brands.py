@@ -54,10 +54,14 @@ MIN_GLUED_NAME = 4
 MIN_GLUED_WORD = 3
 MAX_MASKED_WORDS = 20  # per field: a text of thousands of masked words must not cost a regex each
 _FUZZY_CACHE_LIMIT = 200_000
-_NOT_WORD = re.compile(r"[^a-z0-9\s]+")
-_HYPHENATED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+# Everything but letters, digits and white space, deleted from transliterated (so ASCII) text.
+_NOT_WORD = bytes(c for c in range(128) if not (chr(c).islower() or chr(c).isdigit() or chr(c).isspace()))
+# Possessive and anchored at a word start: a word without a hyphen fails once, not once per suffix.
+_HYPHENATED = re.compile(r"(?<![a-z0-9])[a-z0-9]++(?:-[a-z0-9]++)+")
 # A word with letters masked: "s*ny", "g#cci", "*ike".
 _MASKS = frozenset("*#_")
+_MASK = re.compile("[*#_]")  # a regex search: a set test would walk the whole text in Python objects
+_CJK_CHARACTERS = re.compile("[\u3040-\u9fff]")
 _MASKED_WORD = re.compile(r"(?<![a-z0-9*#_])[a-z0-9*#_]*[*#_][a-z0-9*#_]*(?![a-z0-9*#_])")
 
 
@@ -177,18 +181,26 @@ class BrandIndex:
     def _surplus(self, field: Field, plain_text: str, skel: str, exact: list[Mention], raw: str | None,
                  hits: list[tuple[int, int, tuple[_Name, ...]]]) -> list[Mention]:
         # Each plain mention shows up on the skeleton too; only surplus skeleton hits can be disguises.
+        plain_ids = [m.brand_id for m in exact]
+        skeleton_ids = [e.brand_id for _, _, entries in hits for e in entries]
+        if sorted(skeleton_ids) == sorted(plain_ids):
+            return []  # the usual case, settled without counting
         plain_count: dict[str, int] = {}
-        for m in exact:
-            plain_count[m.brand_id] = plain_count.get(m.brand_id, 0) + 1
+        for brand_id in plain_ids:
+            plain_count[brand_id] = plain_count.get(brand_id, 0) + 1
         skeleton_count: dict[str, int] = {}
-        for _, _, entries in hits:
-            for e in entries:
-                skeleton_count[e.brand_id] = skeleton_count.get(e.brand_id, 0) + 1
+        for brand_id in skeleton_ids:
+            skeleton_count[brand_id] = skeleton_count.get(brand_id, 0) + 1
         out: list[Mention] = []
+        offsets: list[int] | None = None  # per skeleton character, computed once and only if needed
         for start, end, entries in hits:
             if all(skeleton_count[e.brand_id] <= plain_count.get(e.brand_id, 0) for e in entries):
                 continue
-            surface = _surface_of(plain_text, skel, start, end, raw)
+            if len(skel) == len(plain_text):
+                surface = plain_text[start:end]
+            else:
+                offsets = _plain_offsets(plain_text, skel, raw) if offsets is None else offsets
+                surface = plain_text[offsets[start]:offsets[end - 1] + 1] if end <= len(offsets) else plain_text
             for e in entries:
                 kind = _disguise_kind(surface, e, skel[start:end])
                 if kind is not None:
@@ -221,7 +233,7 @@ class BrandIndex:
     def _masked(self, field: Field, plain_text: str) -> list[Mention]:
         """One-word names with some letters masked ("S*ny", "S#ny", "S_ny"): each mask one character, fewer
         masks than letters left, so that "**ny" says nothing."""
-        if _MASKS.isdisjoint(plain_text) or not self._masked_names:
+        if not _MASK.search(plain_text) or not self._masked_names:
             return []
         out: list[Mention] = []
         for found in islice(_MASKED_WORD.finditer(plain_text), MAX_MASKED_WORDS):
@@ -345,7 +357,7 @@ class BrandIndex:
 def fuzzy_words(plain_text: str, *, parts: bool = True) -> list[str]:
     """Words for misspelling search: transliterated, punctuation inside a word dropped ('da-lite' -> 'dalite')."""
     text = transliterate(plain_text)
-    words = _NOT_WORD.sub("", text).split()
+    words = text.encode("ascii").translate(None, _NOT_WORD).decode("ascii").split()
     if parts and "-" in text:  # "new-scosch": the parts too (appended, so indexes of whole words stay put)
         words.extend(part for run in _HYPHENATED.findall(text) for part in run.split("-"))
     return words
@@ -367,15 +379,12 @@ def _names_of(brand: Brand) -> list[str]:
     return [n for n in dict.fromkeys(names) if n.strip()]
 
 
-def _surface_of(plain_text: str, skel: str, start: int, end: int, raw: str | None) -> str:
-    """The listing's own writing of a skeleton match, from the plain text."""
-    if len(skel) == len(plain_text):
-        return plain_text[start:end]
+def _plain_offsets(plain_text: str, skel: str, raw: str | None) -> list[int]:
+    """For each skeleton character, the plain character it came from; empty if they cannot be lined up
+    (then a match is quoted as the whole plain text)."""
     source = plain(fold_capitals(raw)) if raw is not None else plain_text
     rebuilt, offsets = skeleton_with_offsets(source)
-    if rebuilt != skel or end > len(offsets) or len(source) != len(plain_text):
-        return plain_text
-    return plain_text[offsets[start]:offsets[end - 1] + 1]
+    return offsets if rebuilt == skel and len(source) == len(plain_text) else []
 
 
 def _disguise_kind(surface: str, name: _Name, key: str) -> MentionKind | None:
@@ -421,7 +430,7 @@ def _written_with_special_characters(exact: list[Mention], raw: str) -> list[Men
         return []
     casefolded = raw.casefold()
     invisible = has_invisible(raw)
-    if not invisible and any(0x3040 <= ord(c) <= 0x9FFF for c in raw):
+    if not invisible and _CJK_CHARACTERS.search(raw):
         return []
     composed = unicodedata.normalize("NFC", casefolded)
     written = {surface: surface in casefolded or surface in composed for surface in {m.surface for m in exact}}

@@ -39,6 +39,7 @@ _FORMAT_CHARS = dict.fromkeys([
     0x034F, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0),
     *(cp for cp in chain(range(0x20000), range(0xE0000, 0xE1000)) if unicodedata.category(chr(cp)) == "Cf"),
 ])
+_INVISIBLE = frozenset(map(chr, _FORMAT_CHARS))
 
 # Look-alike letters of other scripts, after casefolding (so only lower-case forms are needed).
 HOMOGLYPHS: dict[str, str] = {
@@ -87,26 +88,39 @@ _HOMOGLYPH_TABLE = {**pictograph_separators(), **str.maketrans(
     {**_CONFUSABLE_SMALL, **HOMOGLYPHS, **{k: v for k, v in LEET.items() if not k.isascii()}})}
 _CAPITALS_TABLE = str.maketrans({**_CONFUSABLE_CAPITALS, **CAPITAL_HOMOGLYPHS})
 _ENCLOSED_TABLE = enclosed_letters()
-_LEET_SYMBOLS = frozenset("\\|()[]/<")
-_SKELETON_TABLE = str.maketrans({**{k: _CLASS_FOLD.get(v, v) for k, v in LEET.items()}, **_CLASS_FOLD})
+# Pre-checks for rare characters are regex character-class searches: a set test walks the whole text
+# in Python objects, several times slower.
+_LEET_SYMBOL = re.compile(r"[\\|()\[\]/<]")
+# Transliterated text is ASCII (non-ASCII leet symbols went with the homoglyphs), so the one-to-one folds
+# of the skeleton run as a bytes table: several times faster than str.translate's per-character dict lookups.
+_SKELETON_FOLDS = {k: v for k, v in {**{k: _CLASS_FOLD.get(v, v) for k, v in LEET.items()}, **_CLASS_FOLD}.items()
+                   if k.isascii()}
+_SKELETON_BYTES = bytes.maketrans("".join(_SKELETON_FOLDS).encode(), "".join(_SKELETON_FOLDS.values()).encode())
 
-# Punctuation a seller puts inside a word to break matching: "so.ny", "sam_sung", "da-lite".
-_INWORD_PUNCT = re.compile(r"(?<=[a-z0-9])[.\-_*·•'`’~+^=/]+(?=[a-z0-9])")
-# Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y".
-_SPACED_LETTERS = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+){2,}[a-z0-9](?![a-z0-9])")
-_SEPARATOR = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=]+")
+# Punctuation a seller puts inside a word to break matching: "so.ny", "sam_sung", "da-lite". The pattern
+# opens with the punctuation itself (then looks back for the letter) so that the regex engine skips
+# straight to punctuation instead of trying every position.
+_PUNCT = r"[.\-_*·•'`’~+^=/]"
+_INWORD_PUNCT = re.compile(rf"{_PUNCT}(?<=[a-z0-9]{_PUNCT}){_PUNCT}*+(?=[a-z0-9])")
+# Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y". Such a run
+# has a character with separators on both sides, which a pattern opening with a separator finds faster.
+_SEPARATORS = r"[\s.\-_*·•/\\,;:'`’~+^=]"
+_SPACED_LETTERS = re.compile(rf"(?<![a-z0-9])(?:[a-z0-9]{_SEPARATORS}+){{2,}}[a-z0-9](?![a-z0-9])")
+_SPACED_CHARACTER = re.compile(rf"{_SEPARATORS}[a-z0-9]{_SEPARATORS}")
+_SEPARATOR = re.compile(rf"{_SEPARATORS}+")
 _WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 # Single letters between symbols that are leet letters elsewhere ("s|o|n|y", "s+o+n+y"), or in brackets
 # ("[s][o][n][y]"): the symbols go before they would be read as letters.
 _SYMBOL_SPACED = re.compile(
     r"(?<![a-z0-9])[a-z0-9](?P<sep>[|+])[a-z0-9](?:(?P=sep)[a-z0-9])+(?![a-z0-9])|(?:[\[({][a-z0-9][\])}]){3,}")
-_SPACING_SYMBOLS = frozenset("|+[({")
+# Tested first, cheaply: the first kind needs a | or +, the second a bracketed character.
+_MAY_BE_SYMBOL_SPACED = re.compile(r"[|+]|[\[({][a-z0-9][\])}]")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
-_WHITESPACE = re.compile(r"\s+")
 # "(" for c and "+" for t only where they cannot be punctuation: "JV(", "(ase logic", "+ribeca", not "(sony)".
-_CONTEXT_LEET = re.compile(r"(?<=[a-z])\((?![a-z0-9]*\))|\((?=[a-z@$]+(?![a-z@$]*\)))|\+(?=[a-z@$!|])")
+# Every branch opens with the symbol (the letter before is looked back for), so the search skips to it.
+_CONTEXT_LEET = re.compile(r"\((?<=[a-z]\()(?![a-z0-9]*\))|\((?=[a-z@$]+(?![a-z@$]*\)))|\+(?=[a-z@$!|])")
 _CONTEXT_LEET_LETTERS = {"(": "c", "+": "t"}
 _CONFUSED_PAIRS = (("rn", "m"), ("vv", "w"))
 
@@ -123,12 +137,12 @@ def plain(text: str) -> str:
             text = turned_back(text)
         folded = unicodedata.normalize("NFKC", text.translate(_ENCLOSED_TABLE)).casefold().translate(_FORMAT_CHARS)
         folded = unicodedata.normalize("NFKC", folded)
-    return _WHITESPACE.sub(" ", folded).strip()
+    return " ".join(folded.split())  # whitespace collapsed: str.split() knows the same spaces as regex \s
 
 
 def has_invisible(text: str) -> bool:
     """Whether the text holds characters that `plain` removes as invisible."""
-    return any(ord(c) in _FORMAT_CHARS for c in text)
+    return not _INVISIBLE.isdisjoint(text)
 
 
 def fold_capitals(text: str) -> str:
@@ -136,11 +150,27 @@ def fold_capitals(text: str) -> str:
     return text if text.isascii() else text.translate(_CAPITALS_TABLE)
 
 
+class _AsciiFolds(dict[int, str]):
+    """`str.translate` table of each character's ASCII transliteration, homoglyphs first, filled in as
+    characters are met: anyascii reads a text character by character in Python, the table at C speed."""
+
+    _LIMIT = 65_536  # bounded memory whatever the texts
+
+    def __missing__(self, point: int) -> str:
+        if len(self) >= self._LIMIT:
+            self.clear()
+        folded = self[point] = anyascii(chr(point).translate(_HOMOGLYPH_TABLE)).lower()
+        return folded
+
+
+_ASCII_FOLDS = _AsciiFolds()
+
+
 def transliterate(plain_text: str) -> str:
     """Other scripts to ASCII, homoglyphs first so that 'Ѕоnу' reads 'sony' and not 'sonu'."""
     if plain_text.isascii():
         return plain_text
-    return anyascii(plain_text.translate(_HOMOGLYPH_TABLE)).lower()
+    return plain_text.translate(_ASCII_FOLDS)
 
 
 def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
@@ -150,10 +180,11 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     instead, for a disguised name glued to a neighbour by punctuation ("new-ѕmеаԁ", "ѕtаrtесһ.com").
     """
     text = _multi_char_leet(transliterate(plain_text))
-    if not _SPACING_SYMBOLS.isdisjoint(text):
+    if _MAY_BE_SYMBOL_SPACED.search(text):
         text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
-    text = _context_leet(text).translate(_SKELETON_TABLE)
-    text = _SPACED_LETTERS.sub(_join_spaced, text)
+    text = _fold_letters(_context_leet(text))
+    if _SPACED_CHARACTER.search(text):
+        text = _SPACED_LETTERS.sub(_join_spaced, text)
     text = _INWORD_PUNCT.sub(" " if words_apart else "", text)
     for confusable, letter in _CONFUSED_PAIRS:
         if confusable in text:
@@ -166,18 +197,14 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
 
     Slower (per character); used only to quote what the seller wrote when a disguised match is found.
     """
-    parts: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(plain_text):
-        folded = ch if ch.isascii() else anyascii(ch.translate(_HOMOGLYPH_TABLE)).lower()
-        parts.append(folded)
-        offsets.extend([i] * len(folded))
-    text = "".join(parts)
-    for symbols, letter in MULTI_CHAR_LEET:
-        text, offsets = _merge(text, offsets, symbols, letter)
-    text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text) for j in range(m.start(), m.end())
-                                          if not text[j].isalnum()})
-    text = _context_leet(text).translate(_SKELETON_TABLE)  # both keep the length
+    text, offsets = _transliterate_with_offsets(plain_text)
+    if _LEET_SYMBOL.search(text):
+        for symbols, letter in MULTI_CHAR_LEET:
+            text, offsets = _merge(text, offsets, symbols, letter)
+    if _MAY_BE_SYMBOL_SPACED.search(text):
+        text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text)
+                                              for j in range(m.start(), m.end()) if not text[j].isalnum()})
+    text = _fold_letters(_context_leet(text))  # both keep the length
     # Spaced letters lose only their separators.
     removed: set[int] = set()
     breaks: set[int] = set()
@@ -200,6 +227,13 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
     for confusable, letter in _CONFUSED_PAIRS:
         text, offsets = _merge(text, offsets, confusable, letter)
     return text, offsets
+
+
+def _transliterate_with_offsets(plain_text: str) -> tuple[str, list[int]]:
+    if plain_text.isascii():
+        return plain_text, list(range(len(plain_text)))
+    parts = [ch if ch.isascii() else transliterate(ch) for ch in plain_text]
+    return "".join(parts), [i for i, part in enumerate(parts) for _ in part]
 
 
 def _separators(run: re.Match[str]) -> list[tuple[int, int, bool]]:
@@ -226,7 +260,7 @@ def _drop(text: str, offsets: list[int], removed: set[int]) -> tuple[str, list[i
     if not removed:
         return text, offsets
     kept = [j for j in range(len(text)) if j not in removed]
-    return "".join(text[j] for j in kept), [offsets[j] for j in kept]
+    return "".join([text[j] for j in kept]), [offsets[j] for j in kept]
 
 
 def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[str, list[int]]:
@@ -245,6 +279,10 @@ def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[s
     return "".join(out_text), out_offsets
 
 
+def _fold_letters(ascii_text: str) -> str:
+    return ascii_text.encode("ascii").translate(_SKELETON_BYTES).decode("ascii")
+
+
 def _context_leet(text: str) -> str:
     if "(" not in text and "+" not in text:
         return text
@@ -252,7 +290,7 @@ def _context_leet(text: str) -> str:
 
 
 def _multi_char_leet(text: str) -> str:
-    if _LEET_SYMBOLS.isdisjoint(text):
+    if not _LEET_SYMBOL.search(text):
         return text
     for symbols, letter in MULTI_CHAR_LEET:
         if symbols in text:
@@ -272,13 +310,9 @@ def has_word_boundaries(text: str, start: int, end: int) -> bool:
     Scripts written without spaces (Chinese, Japanese, Thai, Khmer...) have no word boundaries: a match
     whose own edge character is of such a script always counts.
     """
-    if start > 0 and _is_word(text[start - 1]) and not _is_unspaced(text[start]):
+    if start > 0 and text[start - 1].isalnum() and not _is_unspaced(text[start]):
         return False
-    return not (end < len(text) and _is_word(text[end]) and not _is_unspaced(text[end - 1]))
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum()
+    return not (end < len(text) and text[end].isalnum() and not _is_unspaced(text[end - 1]))
 
 
 # Scripts of South-East Asia written without spaces between words: Thai, Lao, Myanmar, Khmer.
