@@ -261,3 +261,10 @@ def test_transliteration_table_reads_as_anyascii_does(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(" \t\n\x0b\x1c\x85\xa0\u1680\u2028\u3000ab"), max_size=20))
 def test_plain_collapses_every_kind_of_white_space(text: str) -> None:
     assert plain(text) == re.sub(r"\s+", " ", plain(text)).strip()
+
+
+def test_komi_de_is_a_d_unless_the_word_is_upside_down() -> None:
+    """"Ԁ" is both a d look-alike and a turned P: only a word with other turned letters reads back to front."""
+    assert found("Adaa", "aԀaa")
+    assert found("Aaaaaaabd", "aaaaaaabԀ")
+    assert found("Pepsi", "ᴉsdǝԀ cola")

@@ -39,8 +39,9 @@ _TURNED = {"ɐ": "a", "ɔ": "c", "ǝ": "e", "ɟ": "f", "ƃ": "g", "ɥ": "h", "�
            "Ⅎ": "f", "⅁": "g", "˥": "l", "Ԁ": "p", "⊥": "t", "∩": "u", "Λ": "v", "⅄": "y"}
 _TURNED_LATIN = {"b": "q", "q": "b", "d": "p", "p": "d", "n": "u", "u": "n"}
 _TURNED_TABLE = str.maketrans({**_TURNED_LATIN, **_TURNED})
-# "ɔ" is an everyday letter in Akan, Ewe and Lingala: it is turned back only beside a tell-tale letter.
-TURNED_LETTERS = frozenset(_TURNED) - {"ɔ", "Ɔ"}
+# Turned back only beside a tell-tale letter: "ɔ" is an everyday letter in Akan, Ewe and Lingala, and
+# "Ԁ" (Komi De) is also a look-alike of d the right way up ("aԀidas").
+TURNED_LETTERS = frozenset(_TURNED) - {"ɔ", "Ɔ", "Ԁ"}
 _TURNED_WORD = re.compile(rf"\S*[{''.join(sorted(TURNED_LETTERS))}]\S*")
 
 
