@@ -9,6 +9,7 @@ At most `2 x workers` batches are in flight, so memory does not grow with the bu
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections import deque
@@ -271,7 +272,9 @@ def _map(items: Iterator[tuple[int, _Work]], work: Callable[[DetectionEngine, _E
 
 def _engine(spec: _EngineSpec) -> DetectionEngine:
     model = load_model(spec.model_path) if spec.model_path is not None else None
-    return DetectionEngine(spec.brands, threshold=spec.threshold, model=model)
+    engine = DetectionEngine(spec.brands, threshold=spec.threshold, model=model)
+    gc.freeze()  # the engine's tables live as long as the scan: full collections need not walk them again
+    return engine
 
 
 def _init_worker(spec: _EngineSpec) -> None:
