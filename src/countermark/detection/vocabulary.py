@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Literal
 
 import ahocorasick
+import msgspec
 
 from countermark.detection.normalise import has_word_boundaries, name_skeleton, plain
 
@@ -24,8 +25,8 @@ class Term:
     disguisable: bool = True  # also looked for on the look-alike skeleton
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+# A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
+class Hit(msgspec.Struct, frozen=True):
     term: Term
     start: int
     end: int
