@@ -53,7 +53,8 @@ def _cue_list(name: str) -> list[str]:
 
 
 # A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
-class FieldReading(msgspec.Struct, frozen=True):
+# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
+class FieldReading(msgspec.Struct, frozen=True, gc=False):
     """One field (title or description) as the matchers read it; offsets of mentions and words point into it."""
 
     plain: str
@@ -70,7 +71,7 @@ class FieldReading(msgspec.Struct, frozen=True):
         return source[:m.start], source[m.end:]
 
 
-class ListingView(msgspec.Struct, frozen=True):
+class ListingView(msgspec.Struct, frozen=True, gc=False):
     listing: Listing
     title: str  # plain form
     description: str

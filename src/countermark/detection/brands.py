@@ -67,7 +67,8 @@ _MASKED_WORD = re.compile(r"(?<![a-z0-9*#_])[a-z0-9*#_]*[*#_][a-z0-9*#_]*(?![a-z
 
 
 # A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
-class Mention(msgspec.Struct, frozen=True):
+# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
+class Mention(msgspec.Struct, frozen=True, gc=False):
     brand_id: str
     name: str  # the brand's own spelling that was matched (name or alias)
     kind: MentionKind

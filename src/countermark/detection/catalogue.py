@@ -41,7 +41,8 @@ COMMON_WORD_SHARE = 0.02  # words in more of all catalogue titles than this do n
 
 
 # A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
-class ProductMatch(msgspec.Struct, frozen=True):
+# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
+class ProductMatch(msgspec.Struct, frozen=True, gc=False):
     brand_id: str
     product: Product | None  # None for a category-level reference price
     how: MatchHow

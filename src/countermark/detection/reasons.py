@@ -18,7 +18,8 @@ _string = json.encoder.encode_basestring  # a str as json.dumps(..., ensure_asci
 
 
 # A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
-class Reason(msgspec.Struct, frozen=True):
+# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
+class Reason(msgspec.Struct, frozen=True, gc=False):
     """One piece of evidence: a stable machine code, a sentence for a human, and its weight.
 
     A positive weight raises the risk, a negative one (legitimate context) lowers it.
@@ -36,7 +37,7 @@ class Reason(msgspec.Struct, frozen=True):
         return f'{{"code": {_string(self.code)}, "message": {_string(self.message)}, "weight": {_number(self.weight)}}}'
 
 
-class Decision(msgspec.Struct, frozen=True):
+class Decision(msgspec.Struct, frozen=True, gc=False):
     listing_id: str
     decision: DecisionKind
     score: float

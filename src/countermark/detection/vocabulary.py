@@ -26,7 +26,8 @@ class Term:
 
 
 # A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
-class Hit(msgspec.Struct, frozen=True):
+# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
+class Hit(msgspec.Struct, frozen=True, gc=False):
     term: Term
     start: int
     end: int
