@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+
+import msgspec
 
 from countermark.detection.brands import BrandIndex, Field, Mention, fuzzy_words
 from countermark.detection.catalogue import Catalogue, ProductMatch
@@ -51,8 +52,9 @@ def _cue_list(name: str) -> list[str]:
     return [t.text for t in data_file_terms("context", name)]
 
 
-@dataclass(frozen=True, slots=True)
-class FieldReading:
+# A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
+# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
+class FieldReading(msgspec.Struct, frozen=True, gc=False):
     """One field (title or description) as the matchers read it; offsets of mentions and words point into it."""
 
     plain: str
@@ -69,8 +71,7 @@ class FieldReading:
         return source[:m.start], source[m.end:]
 
 
-@dataclass(frozen=True, slots=True)
-class ListingView:
+class ListingView(msgspec.Struct, frozen=True, gc=False):
     listing: Listing
     title: str  # plain form
     description: str

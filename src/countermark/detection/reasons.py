@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 DecisionKind = Literal["flag", "clear"]
 
 _string = json.encoder.encode_basestring  # a str as json.dumps(..., ensure_ascii=False) writes it (in C)
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+# A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
+# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
+class Reason(msgspec.Struct, frozen=True, gc=False):
     """One piece of evidence: a stable machine code, a sentence for a human, and its weight.
 
     A positive weight raises the risk, a negative one (legitimate context) lowers it.
@@ -35,8 +37,7 @@ class Reason:
         return f'{{"code": {_string(self.code)}, "message": {_string(self.message)}, "weight": {_number(self.weight)}}}'
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(msgspec.Struct, frozen=True, gc=False):
     listing_id: str
     decision: DecisionKind
     score: float

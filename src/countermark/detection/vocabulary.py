@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Literal
 
 import ahocorasick
+import msgspec
 
 from countermark.detection.normalise import has_word_boundaries, name_skeleton, plain
 
@@ -24,8 +25,9 @@ class Term:
     disguisable: bool = True  # also looked for on the look-alike skeleton
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+# A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
+# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
+class Hit(msgspec.Struct, frozen=True, gc=False):
     term: Term
     start: int
     end: int
