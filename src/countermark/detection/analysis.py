@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 
-import msgspec
-
 from countermark.detection.brands import BrandIndex, Field, Mention, fuzzy_words
 from countermark.detection.catalogue import Catalogue, ProductMatch
 from countermark.detection.context import ImageMatch, ScanContext, SellerFacts
 from countermark.detection.normalise import fold_capitals, name_skeleton, plain, skeleton
+from countermark.detection.record import Record
 from countermark.detection.vocabulary import Hit, Lexicon, Term, data_file_terms, data_terms, tagged
 from countermark.listings.records import Brand, Listing
 
@@ -52,9 +51,7 @@ def _cue_list(name: str) -> list[str]:
     return [t.text for t in data_file_terms("context", name)]
 
 
-# A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
-# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
-class FieldReading(msgspec.Struct, frozen=True, gc=False):
+class FieldReading(Record):
     """One field (title or description) as the matchers read it; offsets of mentions and words point into it."""
 
     plain: str
@@ -71,7 +68,7 @@ class FieldReading(msgspec.Struct, frozen=True, gc=False):
         return source[:m.start], source[m.end:]
 
 
-class ListingView(msgspec.Struct, frozen=True, gc=False):
+class ListingView(Record):
     listing: Listing
     title: str  # plain form
     description: str

@@ -20,7 +20,6 @@ from itertools import islice
 from typing import Literal
 
 import ahocorasick
-import msgspec
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
@@ -34,6 +33,7 @@ from countermark.detection.normalise import (
     skeleton_with_offsets,
     transliterate,
 )
+from countermark.detection.record import Record
 from countermark.listings.records import Brand
 
 MentionKind = Literal["exact", "disguised", "fuzzy"]
@@ -66,9 +66,7 @@ _CJK_CHARACTERS = re.compile("[\u3040-\u9fff]")
 _MASKED_WORD = re.compile(r"(?<![a-z0-9*#_])[a-z0-9*#_]*[*#_][a-z0-9*#_]*(?![a-z0-9*#_])")
 
 
-# A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
-# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
-class Mention(msgspec.Struct, frozen=True, gc=False):
+class Mention(Record):
     brand_id: str
     name: str  # the brand's own spelling that was matched (name or alias)
     kind: MentionKind

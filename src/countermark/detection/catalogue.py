@@ -15,11 +15,11 @@ from functools import lru_cache
 from itertools import chain, compress
 from typing import Literal
 
-import msgspec
 from rapidfuzz import fuzz
 from rapidfuzz.process import extractOne
 
 from countermark.detection.normalise import plain
+from countermark.detection.record import Record
 from countermark.listings.records import Brand, Product
 
 MatchHow = Literal["model_number", "title", "category", "title_copy"]
@@ -40,9 +40,7 @@ MIN_COPY_WORDS = 4
 COMMON_WORD_SHARE = 0.02  # words in more of all catalogue titles than this do not shortlist
 
 
-# A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
-# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
-class ProductMatch(msgspec.Struct, frozen=True, gc=False):
+class ProductMatch(Record):
     brand_id: str
     product: Product | None  # None for a category-level reference price
     how: MatchHow

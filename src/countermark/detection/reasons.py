@@ -10,16 +10,14 @@ import json
 import math
 from typing import Any, Literal
 
-import msgspec
+from countermark.detection.record import Record
 
 DecisionKind = Literal["flag", "clear"]
 
 _string = json.encoder.encode_basestring  # a str as json.dumps(..., ensure_ascii=False) writes it (in C)
 
 
-# A frozen msgspec Struct, not a frozen dataclass: built for every listing scanned, and ~10x cheaper to construct.
-# gc=False: the garbage collector need not track it, as it holds only immutable values made before it (no cycle).
-class Reason(msgspec.Struct, frozen=True, gc=False):
+class Reason(Record):
     """One piece of evidence: a stable machine code, a sentence for a human, and its weight.
 
     A positive weight raises the risk, a negative one (legitimate context) lowers it.
@@ -37,7 +35,7 @@ class Reason(msgspec.Struct, frozen=True, gc=False):
         return f'{{"code": {_string(self.code)}, "message": {_string(self.message)}, "weight": {_number(self.weight)}}}'
 
 
-class Decision(msgspec.Struct, frozen=True, gc=False):
+class Decision(Record):
     listing_id: str
     decision: DecisionKind
     score: float
