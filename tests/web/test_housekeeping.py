@@ -8,7 +8,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,11 +16,11 @@ from sqlalchemy import Engine, select, text
 
 from countermark.enforcement.daily import daily_lock
 from countermark.enforcement.models import Decision
-from countermark.enforcement.policy import Policy
+from countermark.enforcement.policy import DEFAULT_POLICY
 from countermark.settings import Settings
 from countermark.storage.engine import transaction
 from countermark.web.app import create_app
-from countermark.web.housekeeping import Housekeeper, Round
+from countermark.web.housekeeping import Housekeeper, Round, housekeeper_for
 from tests.enforcement.conftest import seed_marketplace
 from tests.enforcement.helpers import chain_ok, contested_removal, listing_status
 
@@ -132,21 +132,11 @@ def test_a_database_error_in_a_round_is_logged_and_the_next_round_runs(engine, o
     assert listing_status(engine, overdue) == "active"
 
 
-def test_a_broken_policy_file_fails_rounds_until_it_is_fixed(engine, overdue, tmp_path: Path, caplog):
-    policy = tmp_path / "policy.json"
-    policy.write_text('{"restore_after_business_days": ')
-    rounds: queue.Queue[Round] = queue.Queue()
-    keeper = Housekeeper(engine, interval=FAST, load_policy=lambda: Policy.load(policy), on_round=rounds.put)
-    with caplog.at_level(logging.ERROR, logger="countermark.web.housekeeping"):
-        keeper.start()
-        try:
-            assert isinstance(rounds.get(timeout=15).error, ValueError)
-            assert listing_status(engine, overdue) == "removed"
-            policy.write_text('{"restore_after_business_days": 10}')
-            assert next_run(rounds).report.restored == [overdue]
-        finally:
-            keeper.stop()
-    assert caplog.records and caplog.records[0].exc_info is not None  # logged with its traceback
+def test_the_server_housekeeper_applies_the_policy_the_app_loaded(engine, tmp_path):
+    """One policy for the web's requests and the housekeeper's rounds (a broken file stops start-up)."""
+    policy = replace(DEFAULT_POLICY, restore_after_business_days=15)
+    keeper = housekeeper_for(Settings(data_dir=tmp_path / "var", housekeeping_interval_minutes=60), engine, policy)
+    assert keeper is not None and keeper.policy is policy and keeper.interval == 3600
 
 
 def test_the_round_logs_what_it_did(engine, overdue, caplog):

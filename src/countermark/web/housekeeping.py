@@ -8,7 +8,6 @@ cron. A round that finds the job running elsewhere (another worker, another serv
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from countermark.enforcement.daily import try_run_daily
 from countermark.enforcement.policy import DEFAULT_POLICY, Policy
 from countermark.enforcement.service import DailyReport
 from countermark.settings import Settings
+from countermark.web.background import BackgroundThread
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class Round:
         return self.report is None and self.error is None
 
 
-class Housekeeper:
+class Housekeeper(BackgroundThread):
     """A thread that runs the daily job now and then every `interval` seconds until stopped."""
 
     def __init__(
@@ -43,38 +43,23 @@ class Housekeeper:
         engine: Engine,
         *,
         interval: float,
-        load_policy: Callable[[], Policy] = lambda: DEFAULT_POLICY,
+        policy: Policy = DEFAULT_POLICY,
         clock: Clock = system_clock,
         on_round: Callable[[Round], None] | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError("the housekeeping interval must be positive")
+        super().__init__("housekeeping")
         self.engine = engine
         self.interval = interval
-        self.load_policy = load_policy  # called each round
+        self.policy = policy
         self.clock = clock
         self.on_round = on_round
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="housekeeping", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop waiting for the next round; a round in progress finishes its transaction first."""
-        self._stop.set()
-        self._thread.join(timeout)
-        if self._thread.is_alive():
-            log.warning("a round was still running after %.0f s; leaving it to finish", timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
 
     def run_once(self) -> Round:
         """One round: run the job unless it is running elsewhere; never raises."""
         try:
-            report = try_run_daily(self.engine, clock=self.clock, policy=self.load_policy())
+            report = try_run_daily(self.engine, clock=self.clock, policy=self.policy)
         except Exception as e:  # the database may be down for a moment: the next round tries again
             log.exception("the daily enforcement job failed; next try in %s", _minutes(self.interval))
             return Round(None, e)
@@ -106,7 +91,7 @@ def housekeeper_for(settings: Settings, engine: Engine, policy: Policy) -> House
     minutes = settings.housekeeping_interval_minutes
     if minutes <= 0:
         return None
-    return Housekeeper(engine, interval=minutes * 60, load_policy=lambda: policy)
+    return Housekeeper(engine, interval=minutes * 60, policy=policy)
 
 
 def _minutes(seconds: float) -> str:
