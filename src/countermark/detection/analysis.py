@@ -14,7 +14,7 @@ from functools import lru_cache
 from countermark.detection.brands import BrandIndex, Field, Mention, fuzzy_words
 from countermark.detection.catalogue import Catalogue, ProductMatch
 from countermark.detection.context import ImageMatch, ScanContext, SellerFacts
-from countermark.detection.normalise import fold_capitals, name_skeleton, plain, skeleton
+from countermark.detection.normalise import name_skeleton, plain, plain_folded, skeleton
 from countermark.detection.record import Record
 from countermark.detection.vocabulary import Hit, Lexicon, Term, data_file_terms, data_terms, tagged
 from countermark.listings.records import Brand, Listing
@@ -117,7 +117,7 @@ class Analyser:
 
     def read(self, field: Field, raw: str) -> FieldReading:
         plain_text = plain(raw)
-        skeleton_text = skeleton(_plain_folded(raw, plain_text)) if plain_text else ""
+        skeleton_text = skeleton(plain_folded(raw, plain_text)) if plain_text else ""
         return FieldReading(plain_text, skeleton_text,
                             tuple(self.brand_index.find(field, plain_text, skeleton_text, raw)),
                             tuple(self.vocabulary.find(plain_text, skeleton_text)))
@@ -203,12 +203,6 @@ def _words(title: FieldReading, description: FieldReading) -> list[Hit]:
         return found
     plainly = {h.term for h in found if not h.disguised}
     return [*(h for h in found if not h.disguised), *(h for h in found if h.disguised and h.term not in plainly)]
-
-
-def _plain_folded(raw: str, plain_raw: str) -> str:
-    """`plain` of the text with capital look-alikes folded; the same as `plain_raw` when there are none."""
-    folded = fold_capitals(raw)
-    return plain_raw if folded == raw else plain(folded)
 
 
 def _brands_with_cue(mentions: Sequence[Mention], cues: dict[int, str | None]) -> dict[str, str]:

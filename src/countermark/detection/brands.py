@@ -24,11 +24,11 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
 from countermark.detection.normalise import (
-    fold_capitals,
     has_invisible,
     has_word_boundaries,
     name_skeleton,
     plain,
+    plain_folded,
     skeleton,
     skeleton_with_offsets,
     transliterate,
@@ -60,10 +60,12 @@ _NOT_WORD = bytes(c for c in range(128) if not (chr(c).islower() or chr(c).isdig
 # Possessive and anchored at a word start: a word without a hyphen fails once, not once per suffix.
 _HYPHENATED = re.compile(r"(?<![a-z0-9])[a-z0-9]++(?:-[a-z0-9]++)+")
 # A word with letters masked: "s*ny", "g#cci", "*ike".
-_MASKS = frozenset("*#_")
-_MASK = re.compile("[*#_]")  # a regex search: a set test would walk the whole text in Python objects
+_MASK_CLASS = "*#_"  # the mask characters, as written inside a regex character class
+_MASKS = frozenset(_MASK_CLASS)
+_MASK = re.compile(f"[{_MASK_CLASS}]")  # a regex search: a set test would walk the whole text in Python objects
+_MASKED_WORD = re.compile(
+    rf"(?<![a-z0-9{_MASK_CLASS}])[a-z0-9{_MASK_CLASS}]*[{_MASK_CLASS}][a-z0-9{_MASK_CLASS}]*(?![a-z0-9{_MASK_CLASS}])")
 _CJK_CHARACTERS = re.compile("[\u3040-\u9fff]")
-_MASKED_WORD = re.compile(r"(?<![a-z0-9*#_])[a-z0-9*#_]*[*#_][a-z0-9*#_]*(?![a-z0-9*#_])")
 
 
 class Mention(Record):
@@ -210,7 +212,7 @@ class BrandIndex:
     def _glued(self, field: Field, plain_text: str, raw: str | None, named: set[str]) -> list[Mention]:
         """Disguised names glued to a neighbour by punctuation ("new-ѕmеаԁ", "ѕtаrtесһ.com"), of brands not
         found yet: looked for again with the punctuation read as a space. Offsets point into the plain text."""
-        source = plain(fold_capitals(raw)) if raw is not None else plain_text
+        source = plain_folded(raw, plain_text) if raw is not None else plain_text
         apart = skeleton(source, words_apart=True)
         hits = [(end - len(key) + 1, end + 1, key, entries) for end, (key, entries) in self._skeleton.iter(apart)
                 if has_word_boundaries(apart, end - len(key) + 1, end + 1)
@@ -382,7 +384,7 @@ def _names_of(brand: Brand) -> list[str]:
 def _plain_offsets(plain_text: str, skel: str, raw: str | None) -> list[int]:
     """For each skeleton character, the plain character it came from; empty if they cannot be lined up
     (then a match is quoted as the whole plain text)."""
-    source = plain(fold_capitals(raw)) if raw is not None else plain_text
+    source = plain_folded(raw, plain_text) if raw is not None else plain_text
     rebuilt, offsets = skeleton_with_offsets(source)
     return offsets if rebuilt == skel and len(source) == len(plain_text) else []
 

@@ -150,6 +150,13 @@ def fold_capitals(text: str) -> str:
     return text if text.isascii() else text.translate(_CAPITALS_TABLE)
 
 
+def plain_folded(raw: str, plain_raw: str) -> str:
+    """`plain` of the raw text with capital look-alikes folded (what `skeleton` reads); `plain_raw`, the
+    raw text's `plain`, when there are none."""
+    folded = fold_capitals(raw)
+    return plain_raw if folded == raw else plain(folded)
+
+
 class _AsciiFolds(dict[int, str]):
     """`str.translate` table of each character's ASCII transliteration, homoglyphs first, filled in as
     characters are met: anyascii reads a text character by character in Python, the table at C speed."""
@@ -214,15 +221,13 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
                 breaks.add(start)
                 start += 1
             removed.update(range(start, end))
-    if breaks:
-        text = "".join(" " if j in breaks else c for j, c in enumerate(text))
+    text = _spaces_at(text, breaks)
     text, offsets = _drop(text, offsets, removed)
     punctuation = list(_INWORD_PUNCT.finditer(text))
     kept = 0
     if words_apart:  # each run of punctuation becomes one space
         kept = 1
-        starts = {m.start() for m in punctuation}
-        text = "".join(" " if j in starts else c for j, c in enumerate(text))
+        text = _spaces_at(text, {m.start() for m in punctuation})
     text, offsets = _drop(text, offsets, {j for m in punctuation for j in range(m.start() + kept, m.end())})
     for confusable, letter in _CONFUSED_PAIRS:
         text, offsets = _merge(text, offsets, confusable, letter)
@@ -254,6 +259,11 @@ def _join_spaced(run: re.Match[str]) -> str:
         at = end
     parts.append(run.string[at:run.end()])
     return "".join(parts)
+
+
+def _spaces_at(text: str, positions: set[int]) -> str:
+    """The text with the characters at `positions` made spaces (the length, so the offsets, kept)."""
+    return "".join(" " if j in positions else c for j, c in enumerate(text)) if positions else text
 
 
 def _drop(text: str, offsets: list[int], removed: set[int]) -> tuple[str, list[int]]:
