@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         default="", description="Secret shared by alliance members; keys the hashes of identifiers (alliance.md)"
     )
 
+    @property
+    def media_root(self) -> Path:
+        """Where imported listing images and uploaded reference images are stored."""
+        return self.data_dir / "media"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

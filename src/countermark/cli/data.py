@@ -41,7 +41,7 @@ def import_command(
     except BundleError as e:
         raise fail(str(e), EXIT_UNREADABLE) from None
     rejects_path = rejects or Path(f"{bundle.resolve().name}.rejects.jsonl")
-    media_root = settings().data_dir / "media" if media else None
+    media_root = settings().media_root if media else None
     with database() as engine, import_lock(engine, on_wait=waiting_notice(
             engine, "another import into {database} is running: waiting for it to finish "
             "(imports into one database run one after another)")), progress() as bar:
@@ -78,7 +78,7 @@ def export_command(
 
     with database() as engine:
         report = export_bundle(engine, out, name=name, parquet=parquet,
-                               media_root=settings().data_dir / "media" if media else None)
+                               media_root=settings().media_root if media else None)
     console.print(f"exported {report.brands} brands, {report.sellers} sellers, {report.listings} listings, "
                   f"{report.media_copied} images to {out}")
 

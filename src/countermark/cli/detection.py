@@ -216,7 +216,7 @@ def _scan_database(threshold: float, model_path: Path | None, images: bool = Tru
             task = bar.add_task("scanning database", total=None)
             summary = scan_database(engine, threshold=threshold, model_path=model_path,
                                     on_progress=lambda n: bar.advance(task, n),
-                                    media_root=config.data_dir / "media" if images else None,
+                                    media_root=config.media_root if images else None,
                                     alliance_secret=load_secret(config), image_radius=config.image_match_distance)
     except ValueError as e:
         raise fail(str(e), EXIT_UNREADABLE) from None

@@ -77,11 +77,6 @@ def _policy() -> Policy:
         raise fail(f"enforcement policy: {e}", EXIT_UNREADABLE) from e
 
 
-def _media_root() -> Path:
-    """The media store removals read listing images from (to feed the known-counterfeit bank)."""
-    return settings().data_dir / "media"
-
-
 def _actor(name: str) -> str:
     return name if ":" in name else f"user:{name}"
 
@@ -143,7 +138,7 @@ def notices_submit(
                                  good_faith=good_faith)
     with _unit_of_work() as session:
         notice_id, created = service.submit_notice(session, notice, actor="cli", policy=_policy(),
-                                                    media_root=_media_root())
+                                                    media_root=settings().media_root)
     console.print(f"notice {notice_id} {'received' if created else 'already received (same idempotency key)'}")
 
 
@@ -163,7 +158,7 @@ def notices_import(
         with _unit_of_work() as session, progress() as bar:
             bar.add_task(f"importing {csv_file.name}", total=None)
             report = service.import_notices_csv(session, csv_file, notifier_id=notifier, actor="cli",
-                                                policy=_policy(), media_root=_media_root())
+                                                policy=_policy(), media_root=settings().media_root)
     except service.UnreadableCSV as e:
         raise fail(str(e), EXIT_UNREADABLE) from e
     result = report.result
@@ -239,7 +234,7 @@ def decide_remove(
 
     with _unit_of_work() as session:
         decisions = service.remove(session, _chosen(session, items, notice), reviewer=_actor(reviewer),
-                                   reason=reason, ground=ground, policy=_policy(), media_root=_media_root())
+                                   reason=reason, ground=ground, policy=_policy(), media_root=settings().media_root)
     console.print(f"{len(decisions)} listings removed")
 
 

@@ -180,7 +180,7 @@ def case_export(
     from countermark.network.case import export_case
 
     with _unit_of_work() as session:
-        report = export_case(session, cluster, out, media_root=settings().data_dir / "media",
+        report = export_case(session, cluster, out, media_root=settings().media_root,
                              actor=_actor(actor))
     console.print(f"case {report.cluster_id}: {report.sellers} sellers, {report.listings} listings, "
                   f"{report.files} files -> {report.path}\nmanifest SHA-256 {report.manifest_sha256}")
@@ -235,7 +235,7 @@ def testbuy_add(
                         shipped_from=shipped_from, declared_supplier=supplier, brand_id=brand, brand_verdict=verdict,
                         notes=notes)
     with _unit_of_work() as session:
-        buy = record_test_buy(session, data, media_root=settings().data_dir / "media", actor=_actor(actor))
+        buy = record_test_buy(session, data, media_root=settings().media_root, actor=_actor(actor))
         console.print(f"test buy {buy.id}: listing {buy.listing_id} of seller {buy.seller_id}, {buy.authentication}")
 
 
@@ -253,7 +253,7 @@ def testbuy_authenticate(
 
     with _unit_of_work() as session:
         buy = record_authentication(session, test_buy, result=result, photos=photo, brand_verdict=verdict,
-                                    received_on=received_on, media_root=settings().data_dir / "media",
+                                    received_on=received_on, media_root=settings().media_root,
                                     actor=_actor(actor))
         console.print(f"test buy {buy.id}: {buy.authentication}")
 

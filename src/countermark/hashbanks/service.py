@@ -192,7 +192,7 @@ def add_confirmed_counterfeit(
         stored = session.scalars(
             select(ListingImage.path).where(ListingImage.listing_id == listing_id).order_by(ListingImage.position)
         ).all()
-        base = Path(image_root) if image_root is not None else get_settings().data_dir / "media"
+        base = Path(image_root) if image_root is not None else get_settings().media_root
         images = [base / path for path in stored]
     hashes = [(n, str(item)) for n, item in enumerate(images, 1) if _HEX.match(str(item))]
     files = [(n, Path(item)) for n, item in enumerate(images, 1) if not _HEX.match(str(item))]

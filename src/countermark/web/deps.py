@@ -96,7 +96,7 @@ SettingsDep = Annotated[Settings, Depends(app_settings)]
 def media_root(request: Request) -> Path:
     """The app's media store, `<data_dir>/media` of the settings `create_app` was given: services that read
     stored images (e.g. a removal feeding the known-counterfeit bank) are passed this one."""
-    return request.app.state.settings.data_dir / "media"
+    return request.app.state.settings.media_root
 
 
 MediaRootDep = Annotated[Path, Depends(media_root)]

@@ -200,7 +200,7 @@ def upload_reference_image(db: SessionDep, settings: SettingsDep, principal: Cur
                            ) -> ReferenceImageOut:
     try:
         row = service.add_reference_image(db, brand, file.file.read(service.MAX_IMAGE_BYTES + 1),
-                                          media_root=settings.data_dir / "media", actor=principal.actor)
+                                          media_root=settings.media_root, actor=principal.actor)
     except service.BrandError as e:
         raise _brand_error(e) from e
     return ReferenceImageOut(position=row.position, path=row.path)

@@ -72,7 +72,7 @@ def get_cluster(db: SessionDep, cluster_id: ClusterId) -> ClusterOut:
 
 def export_zip(db, settings, principal, cluster_id: str, cleanup: BackgroundTasks) -> FileResponse:  # noqa: ANN001
     folder = Path(tempfile.mkdtemp(prefix="countermark-case-"))
-    report = export_case(db, cluster_id, folder / f"case-{cluster_id}.zip", media_root=settings.data_dir / "media",
+    report = export_case(db, cluster_id, folder / f"case-{cluster_id}.zip", media_root=settings.media_root,
                          actor=principal.actor)
     cleanup.add_task(_remove, folder)
     return FileResponse(report.path, media_type="application/zip", filename=report.path.name,

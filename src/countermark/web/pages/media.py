@@ -32,16 +32,16 @@ def _file(media_root: Path, relative: str | None) -> FileResponse:
 @router.get("/media/listings/{listing_id}/{position}", dependencies=allow_page(*EVERYONE))
 def listing_image(settings: SettingsDep, listing: ScopedListing, position: Position) -> FileResponse:
     paths = {i.position: i.path for i in listing.images}
-    return _file(settings.data_dir / "media", paths.get(position))
+    return _file(settings.media_root, paths.get(position))
 
 
 @router.get("/media/products/{product_id}/{position}", dependencies=allow_page(*BRAND_READERS))
 def product_image(settings: SettingsDep, product: ScopedProduct, position: Position) -> FileResponse:
     images = list(product.images)
-    return _file(settings.data_dir / "media", images[position] if position < len(images) else None)
+    return _file(settings.media_root, images[position] if position < len(images) else None)
 
 
 @router.get("/media/brands/{brand_id}/reference/{position}", dependencies=allow_page(*BRAND_READERS))
 def reference_image(settings: SettingsDep, brand: ScopedBrand, position: Position) -> FileResponse:
     paths = {r.position: r.path for r in brand.reference_images}
-    return _file(settings.data_dir / "media", paths.get(position))
+    return _file(settings.media_root, paths.get(position))

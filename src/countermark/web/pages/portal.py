@@ -129,7 +129,7 @@ def upload_image(
 ) -> Response:
     try:
         service.add_reference_image(db, brand, file.file.read(service.MAX_IMAGE_BYTES + 1),
-                                    media_root=settings.data_dir / "media", actor=principal.actor)
+                                    media_root=settings.media_root, actor=principal.actor)
     except service.BrandError as e:
         raise Problem(422, str(e)) from e
     return back(f"/brands/{brand.brand_id}", "Reference image added.")
