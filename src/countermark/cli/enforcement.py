@@ -433,7 +433,6 @@ def enforcement_daily() -> None:
                   f"{len(report.lane_changes)} lane changes")
 
 
-
 def _waiting_for_daily(engine: Engine) -> Callable[[], None]:
     """What the daily job's commands say when a run is already in progress on the same database."""
     return waiting_notice(engine, "waiting for another run of the daily job on {database} (a server's housekeeping "
