@@ -50,10 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.scan:
         _scan(args.bundle, int(args.scan[0]), int(args.scan[1]))
         return 0
+    from countermark.listings.bundle import Bundle, BundleError
+
+    try:
+        Bundle.open(args.bundle)
+    except BundleError as e:
+        raise SystemExit(f"--bundle: {e}") from None
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.base, "src"], capture_output=True,
-                                 check=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+                                 check=False)
+        if archive.returncode != 0:
+            raise SystemExit(f"--base {args.base}: {archive.stderr.decode(errors='replace').strip()}")
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
         differing = 0
         for seed in args.seeds:
             base = _run(Path(tmp) / "src", args.bundle, seed, args.n)
