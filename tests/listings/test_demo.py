@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import hashlib
 import ipaddress
 import json
@@ -14,6 +13,7 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import msgspec
 import phonenumbers
 import pytest
 from typer.testing import CliRunner
@@ -224,7 +224,7 @@ def test_no_images_writes_no_image_and_references_none(tmp_path: Path, small: Pa
     assert all(not x.images for x in listings)
     assert all(not b.reference_images and all(not p.images for p in b.products) for b in brands)
     # the same marketplace as with images, photos aside
-    assert [dataclasses.replace(x, images=()) for x in _read_all(small)[2]] == listings
+    assert [msgspec.structs.replace(x, images=()) for x in _read_all(small)[2]] == listings
     assert (tmp_path / "b" / "labels" / "listings.csv").read_bytes() == (small / "labels" / "listings.csv").read_bytes()
 
 
