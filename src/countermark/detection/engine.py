@@ -46,9 +46,9 @@ class DetectionEngine:
             row: list[float] = []
             found: list[Reason] = []
             for evaluate in evaluators:
-                signal_features, signal_reasons = evaluate(view)
-                row += signal_features
-                found += signal_reasons
+                evidence = evaluate(view)
+                row += evidence.features
+                found += evidence.reasons
             features.append(row)
             reasons.append(tuple(found))
             brand_id = view.brand.brand_id if view.brand else None
