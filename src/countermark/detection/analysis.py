@@ -93,7 +93,8 @@ class FieldReading(Record):
             words = fuzzy_words(self.plain)
             return " ".join(words[:m.start])[-_CUE_WINDOW:], " ".join(words[m.end:])[:_CUE_WINDOW]
         source = self.plain if m.searched == "plain" else self.skeleton
-        return source[max(m.start - _CUE_WINDOW, 0):m.start], source[m.end:m.end + _CUE_WINDOW]
+        start = m.start - _CUE_WINDOW
+        return source[start if start > 0 else 0:m.start], source[m.end:m.end + _CUE_WINDOW]
 
 
 class ListingView(Record):
@@ -323,7 +324,8 @@ def _age_days(seller: SellerFacts | None, listing: Listing) -> int | None:
     at = _day(listing.created_at[:10]) if listing.created_at else date.today()
     if registered is None or at is None:
         return None
-    return max((at - registered).days, 0)
+    days = (at - registered).days
+    return days if days > 0 else 0
 
 
 @lru_cache(maxsize=4096)  # listings and sellers of a marketplace share few distinct days

@@ -65,7 +65,7 @@ class DetectionEngine:
             decisions.append(Decision(
                 listing_id=listing.listing_id,
                 decision="flag" if score >= threshold else "clear",
-                score=min(max(score, 0.0), 1.0),
+                score=0.0 if score < 0.0 else 1.0 if score > 1.0 else score,  # comparisons: min/max cost more
                 brand_id=brand_id,
                 matched_sku=sku,
                 reasons=_strongest(found),
