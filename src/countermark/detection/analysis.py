@@ -7,9 +7,11 @@ is its reading of one listing. Signals only turn a view into features and reason
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
+
+import ahocorasick
 
 from countermark.detection.brands import BrandIndex, Field, Mention, fuzzy_words
 from countermark.detection.catalogue import Catalogue, ProductMatch
@@ -24,26 +26,51 @@ _FILLERS = r"(?:(?:the|your|a|an|all|any|most|original|genuine|el|la|le|les|der|
 _EMPTY_CONTEXT = ScanContext()
 _DESCRIPTION_CACHE_LIMIT = 20_000
 _DIGIT = re.compile(r"\d")
+_CUE_WINDOW = 60  # characters before and after a mention where a cue counts
 
 
 class Cues:
     """Words that change what a brand mention means when they stand right before or right after it."""
 
     def __init__(self, before: list[str], after: list[str], *, model_between: bool) -> None:
-        self._before = _cue_pattern(before, rf"\s*[:\-]?\s+{_FILLERS}$", prefix=r"(?:^|[\s(\[,;:/-])")
+        self.before_forms = _cue_forms(before)
+        self.after_forms = _cue_forms(after)
+        self._before = _cue_pattern(self.before_forms, rf"\s*[:\-]?\s+{_FILLERS}$", prefix=r"(?:^|[\s(\[,;:/-])")
         # After the brand, a model number may come first: "Samsung LN32A550 compatible".
         between = r"(?:(?:[\w./-]*\d[\w./-]*|[\w-]{1,4})\s+){0,3}" if model_between else ""
-        self._after = _cue_pattern(after, r"(?=$|[\s).,;:!/\]])", prefix=rf"^[\s-]*{between}")
+        self._after = _cue_pattern(self.after_forms, r"(?=$|[\s).,;:!/\]])", prefix=rf"^[\s-]*{between}")
 
     def around(self, before: str, after: str) -> str | None:
-        found = (self._before.search(before[-60:]) if self._before else None) or (
-            self._after.search(after[:60]) if self._after else None)
+        """The cue in the windows of text right before and right after a mention."""
+        found = (self._before.search(before) if self._before and before else None) or (
+            self._after.search(after) if self._after and after else None)
         return found.group(1) if found else None
 
 
-def _cue_pattern(cues: list[str], suffix: str, *, prefix: str) -> re.Pattern[str] | None:
-    forms = {form for cue in cues for form in (plain(cue), name_skeleton(cue), " ".join(fuzzy_words(cue, parts=False)))}
-    alternatives = "|".join(sorted((re.escape(f) for f in forms if f), key=len, reverse=True))
+class _AnyOf:
+    """Whether a text contains any of some strings: one Aho-Corasick pass. Most mentions have no cue word
+    near them at all, and this shows it several times faster than the cue patterns' searches do."""
+
+    def __init__(self, forms: Iterable[str]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for form in forms:
+            self._automaton.add_word(form, None)
+        self._empty = not len(self._automaton)
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def found_in(self, text: str) -> bool:
+        return not self._empty and next(self._automaton.iter(text), None) is not None
+
+
+def _cue_forms(cues: list[str]) -> set[str]:
+    """Each cue as it reads in each form of the text a mention may be found in."""
+    return {form for cue in cues for form in (plain(cue), name_skeleton(cue), " ".join(fuzzy_words(cue, parts=False)))
+            if form}
+
+
+def _cue_pattern(forms: set[str], suffix: str, *, prefix: str) -> re.Pattern[str] | None:
+    alternatives = "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True))
     return re.compile(rf"{prefix}({alternatives}){suffix}") if alternatives else None
 
 
@@ -60,12 +87,14 @@ class FieldReading(Record):
     words: tuple[Hit, ...]  # vocabulary hits
 
     def around(self, m: Mention) -> tuple[str, str]:
-        """Text before and after a mention, in the form it was found in."""
+        """The windows of text right before and right after a mention where cues count, in the form it was
+        found in."""
         if m.searched == "words":
             words = fuzzy_words(self.plain)
-            return " ".join(words[:m.start]), " ".join(words[m.end:])
+            return " ".join(words[:m.start])[-_CUE_WINDOW:], " ".join(words[m.end:])[:_CUE_WINDOW]
         source = self.plain if m.searched == "plain" else self.skeleton
-        return source[:m.start], source[m.end:]
+        start = m.start - _CUE_WINDOW
+        return source[start if start > 0 else 0:m.start], source[m.end:m.end + _CUE_WINDOW]
 
 
 class ListingView(Record):
@@ -113,7 +142,9 @@ class Analyser:
         self.nominative = Cues(_cue_list("nominative.txt"), _cue_list("nominative_after.txt"), model_between=True)
         self.lookalike = Cues(_cue_list("lookalike_before.txt"), _cue_list("lookalike_after.txt"),
                               model_between=False)
-        self._descriptions: dict[str, FieldReading] = {}
+        self._before_cue_words = _AnyOf(self.nominative.before_forms | self.lookalike.before_forms)
+        self._after_cue_words = _AnyOf(self.nominative.after_forms | self.lookalike.after_forms)
+        self._descriptions: dict[str, tuple[FieldReading, str]] = {}
 
     def read(self, field: Field, raw: str) -> FieldReading:
         plain_text = plain(raw)
@@ -122,34 +153,38 @@ class Analyser:
                             tuple(self.brand_index.find(field, plain_text, skeleton_text, raw)),
                             tuple(self.vocabulary.find(plain_text, skeleton_text)))
 
-    def _description(self, raw: str) -> FieldReading:
-        """Descriptions are mostly shop templates that repeat across listings: read each one once."""
-        reading = self._descriptions.get(raw)
-        if reading is None:
+    def _description(self, raw: str) -> tuple[FieldReading, str]:
+        """Descriptions are mostly shop templates that repeat across listings: read each one once. With the
+        reading, what of it joins the title where model numbers are looked for: model numbers have digits, so
+        a description without any adds only its first word (a neighbour of the title's last word)."""
+        found = self._descriptions.get(raw)
+        if found is None:
             if len(self._descriptions) >= _DESCRIPTION_CACHE_LIMIT:
                 self._descriptions.clear()  # bounded memory on endless streams
-            reading = self._descriptions[raw] = self.read("description", raw)
-        return reading
+            reading = self.read("description", raw)
+            text = reading.plain
+            found = self._descriptions[raw] = (reading, text if _DIGIT.search(text) else text.split(" ", 1)[0])
+        return found
 
     def view(self, listing: Listing, context: ScanContext | None = None) -> ListingView:
         context = context or _EMPTY_CONTEXT
         in_title = self.read("title", listing.title)
-        in_description = self._description(listing.description)
-        title, description = in_title.plain, in_description.plain
-        mentions = (*in_title.mentions, *in_description.mentions)
-        around = {id(m): (in_title if m.field == "title" else in_description).around(m) for m in mentions}
-        nominative = _brands_with_cue(mentions, {id(m): self.nominative.around(*around[id(m)]) for m in mentions})
-        # Model numbers have digits: a description without any adds only its first word (a neighbour of
-        # the title's last word) to where they are looked for.
-        text = f"{title} {description if _DIGIT.search(description) else description.split(' ', 1)[0]}"
-        lookalike = {id(m): self.lookalike.around(*around[id(m)]) for m in mentions}
-        ranked = sorted(mentions, key=lambda m: _rank(m, m.brand_id in nominative, lookalike[id(m)] is not None))
-        mention = ranked[0] if ranked else None
-        brand_ids = list(dict.fromkeys(m.brand_id for m in ranked))
+        in_description, model_text = self._description(listing.description)
+        title = in_title.plain
+        mentions = in_title.mentions + in_description.mentions
+        if len(mentions) == 1:  # most listings: the one mention is the listing's brand, its cues the listing's
+            mention = mentions[0]
+            nominative_cue, lookalike_cue = self._cues(in_title if mention.field == "title" else in_description,
+                                                       mention)
+            brand_ids = [mention.brand_id]
+        elif mentions:
+            mention, brand_ids, nominative_cue, lookalike_cue = self._strongest(mentions, in_title, in_description)
+        else:
+            mention, brand_ids, nominative_cue, lookalike_cue = None, [], None, None
         images = tuple(context.image_matches.get(listing.listing_id, ()))
         if not brand_ids:  # no brand named: an official picture still says whose product it is
             brand_ids = [b for b in (_image_brand(images),) if b in self.brands]
-        product = self.catalogue.match(title, text, listing.category, brand_ids)
+        product = self.catalogue.match(title, f"{title} {model_text}", listing.category, brand_ids)
         if mention is None and product is not None and product.how == "model_number" and _distinctive(product):
             brand_ids = [product.brand_id]
         if not brand_ids:  # no brand named: the title may still be a genuine product's own, brand cut out
@@ -160,35 +195,50 @@ class Analyser:
         if product is not None and (brand is None or product.brand_id != brand.brand_id):
             product = None
         seller = context.sellers.get(listing.seller_id)
-        words = _words(in_title, in_description)
-        first = _first_of_each_kind(words)
-        benign = [h for h in words if h.term.kind == "benign"]
-        replica_hits = tuple(h for h in words if h.term.kind == "replica" and not _inside(h, benign)
-                             and (h.term.brand_id is None or h.term.brand_id in brand_ids))
-        nominative_cue = nominative.get(mention.brand_id) if mention is not None else None
-        if any(h.term.strength == "strong" for h in replica_hits):
+        first, replica_hits = _vocabulary_cues(in_title, in_description, brand_ids)
+        if replica_hits and any(h.term.strength == "strong" for h in replica_hits):
             nominative_cue = None  # "compatible" does not excuse "AAA replica": sellers of fakes write both
-        return ListingView(
-            listing=listing,
-            title=title,
-            description=description,
-            mentions=mentions,
-            brand=brand,
-            mention=mention,
-            nominative_cue=nominative_cue,
-            lookalike_cue=next((lookalike[id(m)] for m in ranked if lookalike[id(m)]
-                                and mention is not None and m.brand_id == mention.brand_id), None),
-            accessory_cue=first.get("accessory"),
-            used_cue=first.get("used"),
-            defective_cue=first.get("defective"),
-            sale_cue=first.get("sale"),
-            replica_hits=replica_hits,
-            product=product,
-            seller=seller,
-            authorised=brand is not None and (listing.seller_id, brand.brand_id) in self._authorised,
-            seller_age_days=_age_days(seller, listing),
-            image_matches=images,
-        )
+        # Positional: msgspec takes these eighteen fields several times slower as keywords, on every listing.
+        return ListingView(listing, title, in_description.plain, mentions, brand, mention,
+                           nominative_cue, lookalike_cue, first.get("accessory"), first.get("used"),
+                           first.get("defective"), first.get("sale"), replica_hits, product, seller,
+                           brand is not None and (listing.seller_id, brand.brand_id) in self._authorised,
+                           _age_days(seller, listing), images)
+
+    def _cues(self, reading: FieldReading, m: Mention) -> tuple[str | None, str | None]:
+        """The nominative and the look-alike cue next to a mention."""
+        before, after = reading.around(m)
+        if before and not self._before_cue_words.found_in(before):
+            before = ""
+        if after and not self._after_cue_words.found_in(after):
+            after = ""
+        if not before and not after:
+            return None, None
+        return self.nominative.around(before, after), self.lookalike.around(before, after)
+
+    def _strongest(self, mentions: tuple[Mention, ...], in_title: FieldReading, in_description: FieldReading
+                   ) -> tuple[Mention, list[str], str | None, str | None]:
+        """Of several mentions, the one of the brand the listing is about, the brands named (that one first),
+        and that brand's nominative and look-alike cues."""
+        cues = {id(m): self._cues(in_title if m.field == "title" else in_description, m) for m in mentions}
+        nominative = _brands_with_cue(mentions, {key: found[0] for key, found in cues.items()})
+        ranked = sorted(mentions, key=lambda m: _rank(m, m.brand_id in nominative, cues[id(m)][1] is not None))
+        mention = ranked[0]
+        lookalike_cue = next((cues[id(m)][1] for m in ranked if cues[id(m)][1] and m.brand_id == mention.brand_id),
+                             None)
+        return mention, list(dict.fromkeys(m.brand_id for m in ranked)), nominative.get(mention.brand_id), lookalike_cue
+
+
+def _vocabulary_cues(title: FieldReading, description: FieldReading, brand_ids: list[str]
+                     ) -> tuple[dict[str, str], tuple[Hit, ...]]:
+    """The term of each kind's earliest vocabulary hit, and the replica hits that count for these brands."""
+    if not title.words and not description.words:  # most listings
+        return {}, ()
+    words = _words(title, description)
+    benign = [h for h in words if h.term.kind == "benign"]
+    replica_hits = tuple(h for h in words if h.term.kind == "replica" and not _inside(h, benign)
+                         and (h.term.brand_id is None or h.term.brand_id in brand_ids))
+    return _first_of_each_kind(words), replica_hits
 
 
 def _words(title: FieldReading, description: FieldReading) -> list[Hit]:
@@ -260,7 +310,8 @@ def _age_days(seller: SellerFacts | None, listing: Listing) -> int | None:
     at = _day(listing.created_at[:10]) if listing.created_at else date.today()
     if registered is None or at is None:
         return None
-    return max((at - registered).days, 0)
+    days = (at - registered).days
+    return days if days > 0 else 0
 
 
 @lru_cache(maxsize=4096)  # listings and sellers of a marketplace share few distinct days

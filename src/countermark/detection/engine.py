@@ -46,9 +46,9 @@ class DetectionEngine:
             row: list[float] = []
             found: list[Reason] = []
             for evaluate in evaluators:
-                signal_features, signal_reasons = evaluate(view)
-                row += signal_features
-                found += signal_reasons
+                evidence = evaluate(view)
+                row += evidence.features
+                found += evidence.reasons
             features.append(row)
             reasons.append(tuple(found))
             brand_id = view.brand.brand_id if view.brand else None
@@ -65,7 +65,7 @@ class DetectionEngine:
             decisions.append(Decision(
                 listing_id=listing.listing_id,
                 decision="flag" if score >= threshold else "clear",
-                score=min(max(score, 0.0), 1.0),
+                score=0.0 if score < 0.0 else 1.0 if score > 1.0 else score,  # comparisons: min/max cost more
                 brand_id=brand_id,
                 matched_sku=sku,
                 reasons=_strongest(found),

@@ -41,7 +41,7 @@ class BrandMentionSignal:
             elif m.kind == "fuzzy" and misspelt is None:
                 misspelt = m
         reasons: list[Reason] = []
-        if named and not view.nominative:
+        if named and view.nominative_cue is None:
             reasons.append(_mention_reason(brand.name, in_title, self.MENTION))
         if disguised is not None:
             reasons.append(Reason(

@@ -34,7 +34,7 @@ class PriceSignal:
     def evaluate(self, view: ListingView) -> Evidence:
         match = view.product
         listing = view.listing
-        if (match is None or view.nominative or match.reference_price <= 0 or listing.price <= 0
+        if (match is None or view.nominative_cue is not None or match.reference_price <= 0 or listing.price <= 0
                 or (match.product is not None and match.product.currency != listing.currency)):
             return _NO_COMPARISON
         ratio = listing.price / match.reference_price
@@ -54,8 +54,9 @@ class PriceSignal:
             weight = self.CONSISTENT if ratio <= 3 else 0.0
         if by_category:
             weight *= self.CATEGORY_FACTOR
-        features = (1.0, max(-4.0, min(2.0, math.log(ratio))), 1.0 if ratio < far else 0.0,
-                    1.0 if by_category else 0.0)
+        log_ratio = math.log(ratio)  # kept within -4..2 by comparisons: min and max cost more, on every listing
+        features = (1.0, -4.0 if log_ratio < -4.0 else 2.0 if log_ratio > 2.0 else log_ratio,
+                    1.0 if ratio < far else 0.0, 1.0 if by_category else 0.0)
         return Evidence(features, (Reason("price.low" if weight > 0 else "price.normal", message, weight),))
 
 

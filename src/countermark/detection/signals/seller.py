@@ -44,7 +44,7 @@ class SellerSignal:
                                   f"seller is linked to a banned account{evidence}", self.LINKED_TO_BANNED))
         features = (
             1.0 if view.authorised else 0.0,
-            min(age / 365.0, 20.0) if age is not None else 5.0,
+            (age / 365.0 if age < 20 * 365 else 20.0) if age is not None else 5.0,
             1.0 if age is not None and age < 365 else 0.0,
             float(prior),
             1.0 if linked else 0.0,
