@@ -113,8 +113,9 @@ _WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 # ("[s][o][n][y]"): the symbols go before they would be read as letters.
 _SYMBOL_SPACED = re.compile(
     r"(?<![a-z0-9])[a-z0-9](?P<sep>[|+])[a-z0-9](?:(?P=sep)[a-z0-9])+(?![a-z0-9])|(?:[\[({][a-z0-9][\])}]){3,}")
-# Tested first, cheaply: the first kind needs a | or +, the second a bracketed character.
-_MAY_BE_SYMBOL_SPACED = re.compile(r"[|+]|[\[({][a-z0-9][\])}]")
+# Tested first, cheaply: the first kind needs a | or +, the second a bracketed character. The pattern opens
+# with one character class (the regex engine skips straight to those characters; an alternation would not).
+_MAY_BE_SYMBOL_SPACED = re.compile(r"[|+\[({](?:(?<=[|+])|[a-z0-9][\])}])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
