@@ -133,8 +133,17 @@ class BrandIndex:
         self._masked_names = _by_length(k for k in self._split_names if len(k) >= 3)
         self._glued_names = {k: e for k, e in self._split_names.items() if len(k) >= MIN_GLUED_NAME and k.isalpha()}
         self._glued_lengths = sorted({len(k) for k in self._glued_names})
+        # Every glued name is at least MIN_GLUED_NAME long: a word neither opening nor closing with the first
+        # or last letters of one is settled by two set tests instead of a slice and lookup per name length.
+        self._glued_openings = frozenset(k[:MIN_GLUED_NAME] for k in self._glued_names)
+        self._glued_endings = frozenset(k[-MIN_GLUED_NAME:] for k in self._glued_names)
         lengths = [len(k) for k in self._fuzzy_choices] or [0]
         self._fuzzy_lengths = (max(min(lengths), MIN_FUZZY_LENGTH), max(lengths))
+        # Two edits change the length by two at most: extractOne, which converts every choice on every call,
+        # gets only the names of a word's length give or take two, in their order (so ties go the same way).
+        self._fuzzy_choices_by_length = {
+            n: near for n in range(min(lengths) - 2, max(lengths) + 3)
+            if (near := [k for k in self._fuzzy_choices if abs(len(k) - n) <= 2])}
 
     def find(self, field: Field, plain_text: str, skeleton_text: str, raw: str | None, *, on_plain: list[Match],
              on_skeleton: list[Match]) -> list[Mention]:
@@ -320,6 +329,8 @@ class BrandIndex:
         """A one-word name glued to a word before or after it: an ordinary or catalogue word
         ("sonyheadphones", "newsony", "canonimageclass") or a model number ("sonydvpns57p"), where the
         whole is no word of its own ("evergreen") nor of the catalogue ("macbook")."""
+        if word[:MIN_GLUED_NAME] not in self._glued_openings and word[-MIN_GLUED_NAME:] not in self._glued_endings:
+            return None
         for length in self._glued_lengths:
             if length > len(word) - MIN_GLUED_WORD:
                 break
@@ -338,7 +349,8 @@ class BrandIndex:
     def _fuzzy_match(self, word: str) -> tuple[str, int] | None:
         if len(word) < MIN_FUZZY_LENGTH or word in self._exact_words or not word.replace(" ", "").isalpha():
             return None
-        best = extractOne(word, self._fuzzy_choices, scorer=OSA.distance, score_cutoff=2)
+        choices = self._fuzzy_choices_by_length.get(len(word))
+        best = extractOne(word, choices, scorer=OSA.distance, score_cutoff=2) if choices else None
         if best is None:
             return None
         key, distance, _ = best
