@@ -367,8 +367,9 @@ def fuzzy_words(plain_text: str, *, parts: bool = True) -> list[str]:
     """Words for misspelling search: transliterated, punctuation inside a word dropped ('da-lite' -> 'dalite')."""
     text = transliterate(plain_text)
     words = text.encode("ascii").translate(None, _NOT_WORD).decode("ascii").split()
-    if parts and "-" in text:  # "new-scosch": the parts too (appended, so indexes of whole words stay put)
-        words.extend(part for run in _HYPHENATED.findall(text) for part in run.split("-"))
+    # "new-scosch": the parts too (appended, so indexes of whole words stay put), split in one call
+    if parts and "-" in text and (runs := _HYPHENATED.findall(text)):
+        words += "-".join(runs).split("-")
     return words
 
 
