@@ -34,8 +34,8 @@ class Hit(Record):
 
 
 class SharedAutomaton:
-    """One Aho-Corasick automaton for the key tables of several matchers (brand names, word lists): a pass
-    costs about as much per character as per match, so one pass over a text serves all of them."""
+    """One Aho-Corasick automaton for the key tables of several matchers (brand names, word lists): most of
+    a pass is walking the text, whatever the keys, so one pass over a text serves all of them."""
 
     def __init__(self, tables: Sequence[Mapping[str, Any]]) -> None:
         owners: dict[str, list[tuple[int, Any]]] = {}
