@@ -18,7 +18,15 @@ from countermark.detection.catalogue import Catalogue, ProductMatch
 from countermark.detection.context import ImageMatch, ScanContext, SellerFacts
 from countermark.detection.normalise import name_skeleton, plain, plain_folded, skeleton
 from countermark.detection.record import Record
-from countermark.detection.vocabulary import Hit, Lexicon, Term, data_file_terms, data_terms, tagged
+from countermark.detection.vocabulary import (
+    Hit,
+    Lexicon,
+    SharedAutomaton,
+    Term,
+    data_file_terms,
+    data_terms,
+    tagged,
+)
 from countermark.listings.records import Brand, Listing
 
 # Words allowed between a nominative cue and the brand: "compatible with the Sony", "for all Apple".
@@ -139,6 +147,9 @@ class Analyser:
             *tagged(data_file_terms("context", "defective.txt"), "defective", disguisable=False),
             *tagged(data_file_terms("context", "sale.txt"), "sale", disguisable=False),
         ])
+        # One pass over each form of a text finds the brand names and the terms of every word list.
+        self._on_plain = SharedAutomaton([self.brand_index.plain_keys, self.vocabulary.plain_keys])
+        self._on_skeleton = SharedAutomaton([self.brand_index.skeleton_keys, self.vocabulary.skeleton_keys])
         self.nominative = Cues(_cue_list("nominative.txt"), _cue_list("nominative_after.txt"), model_between=True)
         self.lookalike = Cues(_cue_list("lookalike_before.txt"), _cue_list("lookalike_after.txt"),
                               model_between=False)
@@ -149,9 +160,12 @@ class Analyser:
     def read(self, field: Field, raw: str) -> FieldReading:
         plain_text = plain(raw)
         skeleton_text = skeleton(plain_folded(raw, plain_text)) if plain_text else ""
-        return FieldReading(plain_text, skeleton_text,
-                            tuple(self.brand_index.find(field, plain_text, skeleton_text, raw)),
-                            tuple(self.vocabulary.find(plain_text, skeleton_text)))
+        names, terms = self._on_plain.find(plain_text)
+        skeleton_names, skeleton_terms = self._on_skeleton.find(skeleton_text)
+        mentions = self.brand_index.find(field, plain_text, skeleton_text, raw, on_plain=names,
+                                         on_skeleton=skeleton_names)
+        words = self.vocabulary.find(plain_text, skeleton_text, on_plain=terms, on_skeleton=skeleton_terms)
+        return FieldReading(plain_text, skeleton_text, tuple(mentions), tuple(words))
 
     def _description(self, raw: str) -> tuple[FieldReading, str]:
         """Descriptions are mostly shop templates that repeat across listings: read each one once. With the

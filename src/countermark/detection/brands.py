@@ -19,7 +19,6 @@ from functools import lru_cache
 from itertools import islice
 from typing import Literal
 
-import ahocorasick
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
 
@@ -34,6 +33,7 @@ from countermark.detection.normalise import (
     transliterate,
 )
 from countermark.detection.record import Record
+from countermark.detection.vocabulary import Match, SharedAutomaton
 from countermark.listings.records import Brand
 
 MentionKind = Literal["exact", "disguised", "fuzzy"]
@@ -86,12 +86,11 @@ class _Name:
 
 
 class BrandIndex:
-    """All brand names and aliases of a scan, compiled once and shared by every listing."""
+    """All brand names and aliases of a scan, compiled once and shared by every listing: the key tables for
+    a `SharedAutomaton` (names on the plain text, on the skeleton), and the mentions among its matches."""
 
     def __init__(self, brands: Sequence[Brand], ordinary_words: Iterable[str] = ()) -> None:
         self.brands = {b.brand_id: b for b in brands}
-        self._plain = ahocorasick.Automaton()
-        self._skeleton = ahocorasick.Automaton()
         self._fuzzy_names: dict[str, _Name] = {}
         plain_keys: dict[str, list[_Name]] = {}
         skeleton_keys: dict[str, list[_Name]] = {}
@@ -113,12 +112,9 @@ class BrandIndex:
                 elif key.isascii() and 2 <= len(words) < MIN_FUZZY_LENGTH and " " not in words:
                     for variant in _short_misspellings(words):
                         self._short_variants.setdefault(variant, entry)
-        for key, entries in plain_keys.items():
-            self._plain.add_word(key, (key, tuple(entries)))
-        for key, entries in skeleton_keys.items():
-            self._skeleton.add_word(key, (key, tuple(entries)))
-        self._plain.make_automaton() if plain_keys else None
-        self._skeleton.make_automaton() if skeleton_keys else None
+        self.plain_keys = {key: tuple(entries) for key, entries in plain_keys.items()}
+        self.skeleton_keys = {key: tuple(entries) for key, entries in skeleton_keys.items()}
+        self._on_skeleton = SharedAutomaton([self.skeleton_keys])  # for the rare second reading of _glued
         self._has_names = bool(plain_keys)
         self._exact_words = frozenset(plain_keys)
         self._ordinary = frozenset(w for w in ordinary_words if w not in self._exact_words)
@@ -137,39 +133,47 @@ class BrandIndex:
         self._masked_names = _by_length(k for k in self._split_names if len(k) >= 3)
         self._glued_names = {k: e for k, e in self._split_names.items() if len(k) >= MIN_GLUED_NAME and k.isalpha()}
         self._glued_lengths = sorted({len(k) for k in self._glued_names})
+        # Every glued name is at least MIN_GLUED_NAME long: a word neither opening nor closing with the first
+        # or last letters of one is settled by two set tests instead of a slice and lookup per name length.
+        self._glued_openings = frozenset(k[:MIN_GLUED_NAME] for k in self._glued_names)
+        self._glued_endings = frozenset(k[-MIN_GLUED_NAME:] for k in self._glued_names)
         lengths = [len(k) for k in self._fuzzy_choices] or [0]
         self._fuzzy_lengths = (max(min(lengths), MIN_FUZZY_LENGTH), max(lengths))
+        # Two edits change the length by two at most: extractOne, which converts every choice on every call,
+        # gets only the names of a word's length give or take two, in their order (so ties go the same way).
+        self._fuzzy_choices_by_length = {
+            n: near for n in range(min(lengths) - 2, max(lengths) + 3)
+            if (near := [k for k in self._fuzzy_choices if abs(len(k) - n) <= 2])}
 
-    def find(self, field: Field, plain_text: str, skeleton_text: str | None = None, raw: str | None = None
-             ) -> list[Mention]:
-        """Mentions in one field; `raw` (the text as written) lets invisible characters count as a disguise."""
+    def find(self, field: Field, plain_text: str, skeleton_text: str, raw: str | None, *, on_plain: list[Match],
+             on_skeleton: list[Match]) -> list[Mention]:
+        """Mentions in one field, given the matches of `plain_keys` on its plain form and of `skeleton_keys`
+        on its skeleton; `raw` (the text as written) lets invisible characters count as a disguise."""
         if not self._has_names or not plain_text:
             return []
-        skeleton_text = skeleton(plain_text) if skeleton_text is None else skeleton_text
         mentions: list[Mention] = []
         seen: set[tuple[str, str]] = set()  # one mention per brand and kind is enough evidence
-        exact = self._exact(field, plain_text)
+        exact = self._exact(field, plain_text, on_plain)
         hidden = _written_with_special_characters(exact, raw) if raw is not None and not raw.isascii() else []
-        for m in (*exact, *hidden, *self._disguised(field, plain_text, skeleton_text, exact, raw),
+        for m in (*exact, *hidden, *self._disguised(field, plain_text, skeleton_text, on_skeleton, exact, raw),
                   *self._fuzzy(field, plain_text), *self._masked(field, plain_text)):
             if (m.brand_id, m.kind) not in seen:
                 seen.add((m.brand_id, m.kind))
                 mentions.append(m)
         return mentions
 
-    def _exact(self, field: Field, text: str) -> list[Mention]:
+    @staticmethod
+    def _exact(field: Field, text: str, found: list[Match]) -> list[Mention]:
         out: list[Mention] = []
-        for end, (key, entries) in self._plain.iter(text):
-            start = end - len(key) + 1
-            if has_word_boundaries(text, start, end + 1):
-                surface = text[start:end + 1]
-                out.extend(Mention(e.brand_id, e.name, "exact", field, surface, start, end + 1, "plain")
+        for start, end, entries in found:
+            if has_word_boundaries(text, start, end):
+                surface = text[start:end]
+                out.extend(Mention(e.brand_id, e.name, "exact", field, surface, start, end, "plain")
                            for e in entries)
         return out
 
-    def _disguised(self, field: Field, plain_text: str, skel: str, exact: list[Mention], raw: str | None
-                   ) -> list[Mention]:
-        found = [(end - len(key) + 1, end + 1, entries) for end, (key, entries) in self._skeleton.iter(skel)]
+    def _disguised(self, field: Field, plain_text: str, skel: str, found: list[Match], exact: list[Mention],
+                   raw: str | None) -> list[Mention]:
         hits = [h for h in found if has_word_boundaries(skel, h[0], h[1])]
         out: list[Mention] = []
         if hits:
@@ -214,20 +218,20 @@ class BrandIndex:
         found yet: looked for again with the punctuation read as a space. Offsets point into the plain text."""
         source = plain_folded(raw, plain_text) if raw is not None else plain_text
         apart = skeleton(source, words_apart=True)
-        hits = [(end - len(key) + 1, end + 1, key, entries) for end, (key, entries) in self._skeleton.iter(apart)
-                if has_word_boundaries(apart, end - len(key) + 1, end + 1)
-                and any(e.brand_id not in named for e in entries)]
+        (found,) = self._on_skeleton.find(apart)
+        hits = [(start, end, entries) for start, end, entries in found
+                if has_word_boundaries(apart, start, end) and any(e.brand_id not in named for e in entries)]
         if not hits or len(source) != len(plain_text):
             return []
         rebuilt, offsets = skeleton_with_offsets(source, words_apart=True)
         if rebuilt != apart:
             return []
         out: list[Mention] = []
-        for start, end, key, entries in hits:
+        for start, end, entries in hits:
             first, last = offsets[start], offsets[end - 1] + 1
             surface = plain_text[first:last]
             for e in entries:
-                kind = _disguise_kind(surface, e, key) if e.brand_id not in named else None
+                kind = _disguise_kind(surface, e, apart[start:end]) if e.brand_id not in named else None
                 if kind is not None:
                     out.append(Mention(e.brand_id, e.name, kind, field, surface, first, last, "plain"))
         return out
@@ -325,6 +329,8 @@ class BrandIndex:
         """A one-word name glued to a word before or after it: an ordinary or catalogue word
         ("sonyheadphones", "newsony", "canonimageclass") or a model number ("sonydvpns57p"), where the
         whole is no word of its own ("evergreen") nor of the catalogue ("macbook")."""
+        if word[:MIN_GLUED_NAME] not in self._glued_openings and word[-MIN_GLUED_NAME:] not in self._glued_endings:
+            return None
         for length in self._glued_lengths:
             if length > len(word) - MIN_GLUED_WORD:
                 break
@@ -343,7 +349,8 @@ class BrandIndex:
     def _fuzzy_match(self, word: str) -> tuple[str, int] | None:
         if len(word) < MIN_FUZZY_LENGTH or word in self._exact_words or not word.replace(" ", "").isalpha():
             return None
-        best = extractOne(word, self._fuzzy_choices, scorer=OSA.distance, score_cutoff=2)
+        choices = self._fuzzy_choices_by_length.get(len(word))
+        best = extractOne(word, choices, scorer=OSA.distance, score_cutoff=2) if choices else None
         if best is None:
             return None
         key, distance, _ = best
@@ -360,8 +367,9 @@ def fuzzy_words(plain_text: str, *, parts: bool = True) -> list[str]:
     """Words for misspelling search: transliterated, punctuation inside a word dropped ('da-lite' -> 'dalite')."""
     text = transliterate(plain_text)
     words = text.encode("ascii").translate(None, _NOT_WORD).decode("ascii").split()
-    if parts and "-" in text:  # "new-scosch": the parts too (appended, so indexes of whole words stay put)
-        words.extend(part for run in _HYPHENATED.findall(text) for part in run.split("-"))
+    # "new-scosch": the parts too (appended, so indexes of whole words stay put), split in one call
+    if parts and "-" in text and (runs := _HYPHENATED.findall(text)):
+        words += "-".join(runs).split("-")
     return words
 
 

@@ -103,18 +103,20 @@ _SKELETON_BYTES = bytes.maketrans("".join(_SKELETON_FOLDS).encode(), "".join(_SK
 _PUNCT = r"[.\-_*·•'`’~+^=/]"
 _INWORD_PUNCT = re.compile(rf"{_PUNCT}(?<=[a-z0-9]{_PUNCT}){_PUNCT}*+(?=[a-z0-9])")
 # Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y". Such a run
-# has a character with separators on both sides, which a pattern opening with a separator finds faster.
+# ends with a character between separators followed by a last one ("n y" in "s o n y"; "2.0" passes too,
+# "x 36" does not), which a pattern opening with a separator finds faster.
 _SEPARATORS = r"[\s.\-_*·•/\\,;:'`’~+^=]"
 _SPACED_LETTERS = re.compile(rf"(?<![a-z0-9])(?:[a-z0-9]{_SEPARATORS}+){{2,}}[a-z0-9](?![a-z0-9])")
-_SPACED_CHARACTER = re.compile(rf"{_SEPARATORS}[a-z0-9]{_SEPARATORS}")
+_SPACED_END = re.compile(rf"{_SEPARATORS}[a-z0-9]{_SEPARATORS}+[a-z0-9](?![a-z0-9])")
 _SEPARATOR = re.compile(rf"{_SEPARATORS}+")
 _WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 # Single letters between symbols that are leet letters elsewhere ("s|o|n|y", "s+o+n+y"), or in brackets
 # ("[s][o][n][y]"): the symbols go before they would be read as letters.
 _SYMBOL_SPACED = re.compile(
     r"(?<![a-z0-9])[a-z0-9](?P<sep>[|+])[a-z0-9](?:(?P=sep)[a-z0-9])+(?![a-z0-9])|(?:[\[({][a-z0-9][\])}]){3,}")
-# Tested first, cheaply: the first kind needs a | or +, the second a bracketed character.
-_MAY_BE_SYMBOL_SPACED = re.compile(r"[|+]|[\[({][a-z0-9][\])}]")
+# Tested first, cheaply: the first kind needs a | or +, the second a bracketed character. The pattern opens
+# with one character class (the regex engine skips straight to those characters; an alternation would not).
+_MAY_BE_SYMBOL_SPACED = re.compile(r"[|+\[({](?:(?<=[|+])|[a-z0-9][\])}])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
@@ -190,7 +192,7 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     if _MAY_BE_SYMBOL_SPACED.search(text):
         text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
     text = _fold_letters(_context_leet(text))
-    if _SPACED_CHARACTER.search(text):
+    if _SPACED_END.search(text):
         text = _SPACED_LETTERS.sub(_join_spaced, text)
     text = _INWORD_PUNCT.sub(" " if words_apart else "", text)
     for confusable, letter in _CONFUSED_PAIRS:

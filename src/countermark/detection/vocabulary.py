@@ -1,12 +1,12 @@
-"""Word lists kept as data (`detection/data/`), compiled into one multi-pattern matcher each."""
+"""Word lists kept as data (`detection/data/`), and the multi-pattern matcher they share with brand names."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import ahocorasick
 
@@ -14,6 +14,7 @@ from countermark.detection.normalise import has_word_boundaries, name_skeleton, 
 from countermark.detection.record import Record
 
 Strength = Literal["strong", "weak"]
+Match = tuple[int, int, Any]  # start, end and the payload its table gave the key
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +33,39 @@ class Hit(Record):
     disguised: bool  # found only on the look-alike skeleton
 
 
+class SharedAutomaton:
+    """One Aho-Corasick automaton for the key tables of several matchers (brand names, word lists): most of
+    a pass is walking the text, whatever the keys, so one pass over a text serves all of them."""
+
+    def __init__(self, tables: Sequence[Mapping[str, Any]]) -> None:
+        owners: dict[str, list[tuple[int, Any]]] = {}
+        for slot, table in enumerate(tables):
+            for key, payload in table.items():
+                owners.setdefault(key, []).append((slot, payload))
+        self._tables = len(tables)
+        self._automaton = ahocorasick.Automaton()
+        for key, found in owners.items():
+            self._automaton.add_word(key, (len(key), tuple(found)))
+        if owners:
+            self._automaton.make_automaton()
+        self._empty = not owners
+
+    def find(self, text: str) -> list[list[Match]]:
+        """Per table, each of its keys found in the text: by end, and at one end the longest first."""
+        found: list[list[Match]] = [[] for _ in range(self._tables)]
+        if self._empty:
+            return found
+        for end, (length, owners) in self._automaton.iter(text):
+            for slot, payload in owners:
+                found[slot].append((end - length + 1, end + 1, payload))
+        return found
+
+
 class Lexicon:
-    """Whole-word search for many terms at once, on the plain text and on the skeleton."""
+    """Whole-word search for many terms at once, on the plain text and on the skeleton: the key tables for
+    a `SharedAutomaton`, and the hits among its matches."""
 
     def __init__(self, terms: Iterable[Term]) -> None:
-        self._plain = ahocorasick.Automaton()
-        self._skeleton = ahocorasick.Automaton()
         plain_keys: dict[str, list[Term]] = {}
         skeleton_keys: dict[str, list[Term]] = {}
         for term in terms:
@@ -49,30 +77,26 @@ class Lexicon:
             # Only terms with enough letters go to the skeleton: "1:1" or "aaa" would match noise there.
             if term.disguisable and sum(c.isalpha() for c in key) >= 4 and key.isascii():
                 skeleton_keys.setdefault(skel, []).append(term)
-        for automaton, keys in ((self._plain, plain_keys), (self._skeleton, skeleton_keys)):
-            for key, found in keys.items():
-                automaton.add_word(key, (len(key), tuple(found)))
-            if keys:
-                automaton.make_automaton()
-        self._has_plain = bool(plain_keys)
-        self._has_skeleton = bool(skeleton_keys)
+        self.plain_keys = {key: tuple(found) for key, found in plain_keys.items()}
+        self.skeleton_keys = {key: tuple(found) for key, found in skeleton_keys.items()}
 
-    def find(self, plain_text: str, skeleton_text: str | None = None) -> list[Hit]:
-        hits: list[Hit] = []
-        if self._has_plain and plain_text:
-            hits.extend(self._search(self._plain, plain_text, disguised=False))
-        if self._has_skeleton and skeleton_text and skeleton_text != plain_text:
+    def find(self, plain_text: str, skeleton_text: str, *, on_plain: list[Match], on_skeleton: list[Match]
+             ) -> list[Hit]:
+        """Hits in a text, given the matches of `plain_keys` on its plain form and of `skeleton_keys` on its
+        skeleton."""
+        hits = self._whole_words(plain_text, on_plain, disguised=False)
+        if on_skeleton and skeleton_text != plain_text:
             known = {h.term for h in hits}
-            hits.extend(h for h in self._search(self._skeleton, skeleton_text, disguised=True) if h.term not in known)
+            hits.extend(h for h in self._whole_words(skeleton_text, on_skeleton, disguised=True)
+                        if h.term not in known)
         return hits
 
     @staticmethod
-    def _search(automaton: ahocorasick.Automaton, text: str, *, disguised: bool) -> list[Hit]:
+    def _whole_words(text: str, found: list[Match], *, disguised: bool) -> list[Hit]:
         out: list[Hit] = []
-        for end, (length, terms) in automaton.iter(text):
-            start = end - length + 1
-            if has_word_boundaries(text, start, end + 1):
-                out.extend(Hit(t, start, end + 1, disguised) for t in terms)
+        for start, end, terms in found:
+            if has_word_boundaries(text, start, end):
+                out.extend(Hit(t, start, end, disguised) for t in terms)
         return out
 
 
