@@ -54,7 +54,7 @@ class ProductMatch(Record):
         return self.product.sku if self.product else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed as itself: a product's place in the catalogue
 class _Entry:
     brand_id: str
     product: Product
@@ -104,7 +104,7 @@ class Catalogue:
         by_model = self._match_model_number(title, text, brand_ids)
         if by_model is not None and by_model.evidence_in_title:
             return by_model
-        by_title = next((m for m in (self._match_title(b, title) for b in brand_ids) if m is not None), None)
+        by_title = self._match_title(title, brand_ids)
         if by_model is not None and (by_title is None or not _title_contradicts(title, by_model, by_title)):
             return by_model
         if by_title is not None:
@@ -126,28 +126,32 @@ class Catalogue:
 
     def _match_model_number(self, title: str, text: str, brand_ids: Sequence[str]) -> ProductMatch | None:
         in_text = _model_candidates(text)
-        if self._by_model.keys().isdisjoint(in_text):
+        by_model = self._by_model
+        if by_model.keys().isdisjoint(in_text):
             return None
         keys = dict.fromkeys(in_text)  # text order: results must not depend on hashing
-        candidates = [e for key in keys for e in self._by_model.get(key, ())]
-        preferred = [e for e in candidates if e.brand_id in brand_ids] if brand_ids else candidates
-        if not preferred:
+        candidates = [e for key in keys if key in by_model for e in by_model[key]]
+        if brand_ids:
+            candidates = [e for e in candidates if e.brand_id in brand_ids]
+        if not candidates:
             return None
-        unique = list({id(e): e for e in preferred}.values())
-        best = unique[0] if len(unique) == 1 else max(
-            unique, key=lambda e: (fuzz.token_set_ratio(title, e.title), -unique.index(e)))
+        unique = list(dict.fromkeys(candidates))
+        # The first of the most alike: max keeps the first of equal maxima.
+        best = unique[0] if len(unique) == 1 else max(unique, key=lambda e: fuzz.token_set_ratio(title, e.title))
         in_title = _any_candidate([key for _, key in best.models], title)
         if not in_title and fuzz.token_set_ratio(title, best.title) < MODEL_TITLE_AGREEMENT:
             return None  # a number in the description alone, for a product the title does not describe
         model = next(m for m, key in best.models if key in keys)
         return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model, in_title)
 
-    def _match_title(self, brand_id: str, title: str) -> ProductMatch | None:
-        titles = self._titles.get(brand_id)
-        entry = titles.find(title) if titles is not None else None
-        if entry is None:
-            return None
-        return ProductMatch(brand_id, entry.product, "title", entry.product.msrp, entry.product.title)
+    def _match_title(self, title: str, brand_ids: Sequence[str]) -> ProductMatch | None:
+        """The product of the first brand (in preference order) with a catalogue title like this one."""
+        for brand_id in brand_ids:
+            titles = self._titles.get(brand_id)
+            entry = titles.find(title) if titles is not None else None
+            if entry is not None:
+                return ProductMatch(brand_id, entry.product, "title", entry.product.msrp, entry.product.title)
+        return None
 
 
 class _BrandTitles:
