@@ -283,7 +283,10 @@ def _model_candidates(text: str) -> list[str]:
     tokens = text.split()
     last = len(tokens) - 1
     candidates: list[str] = []
-    for i, key in enumerate(map(_digit_token_key, tokens)):
+    for i, token in enumerate(tokens):
+        if token.isalpha():  # most words: no digit, known without hashing the word for the cache
+            continue
+        key = _digit_token_key(token)
         if key is not None:
             if len(key) >= MIN_MODEL_NUMBER:
                 candidates.append(key)
@@ -297,7 +300,10 @@ def _model_candidates(text: str) -> list[str]:
 def _any_candidate(keys: list[str], text: str) -> bool:
     """Whether one of these model keys is among `_model_candidates(text)`, without listing them: a key has a
     digit, so it is one exactly when it is a word's letters and digits or two neighbouring words' joined."""
-    alnums = list(map(_alnum, text.split()))
+    words = text.split()
+    if any(key in words for key in keys):  # the commonest case, a word that is the key itself
+        return True
+    alnums = list(map(_alnum, words))
     return any(key in alnums or key in map(add, alnums, alnums[1:]) for key in keys)
 
 
