@@ -1,4 +1,5 @@
-"""The catalogue's title shortlist: the titles sharing the most words with a text, lowest position on ties."""
+"""The catalogue's shortcuts: title shortlists (the titles sharing the most words with a text, lowest position
+on ties), model keys found without listing candidates, token-sort ratios of presorted words."""
 
 from __future__ import annotations
 
@@ -6,8 +7,19 @@ from collections import Counter
 
 from hypothesis import given
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
-from countermark.detection.catalogue import _CANDIDATE_LIMIT, _MAX_LANES, _WordLanes
+from countermark.detection.catalogue import (
+    _CANDIDATE_LIMIT,
+    _MAX_LANES,
+    _any_candidate,
+    _model_candidates,
+    _most_shared,
+    _sorted_words,
+    _WordLanes,
+    model_key,
+)
+from countermark.detection.normalise import plain
 
 _WORDS = [f"w{i}" for i in range(12)]
 
@@ -39,3 +51,27 @@ def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
     assert _WordLanes(postings, len(titles)).most_shared([*long_title, "a"]) == [1, 2, 0]
     assert not _WordLanes.fit(_postings([*titles, long_title | {"x255"}]), 4)
     assert not _WordLanes.fit(_postings([{"a"}] * (_MAX_LANES + 1)), _MAX_LANES + 1)
+
+
+@given(st.lists(st.sets(st.sampled_from(_WORDS)), max_size=60), st.lists(st.sampled_from([*_WORDS, "other"])))
+def test_inverted_index_shortlist_is_most_shared_words_then_lowest_position(
+        titles: list[set[str]], words: list[str]) -> None:
+    postings = _postings(titles)
+    assert _most_shared(postings, set(words)) == _reference(postings, words)
+
+
+_TOKENS = st.sampled_from(["kdl", "52v", "4100", "kdl-52v4100", "mc359ll/a", "a", "-", "2.0", "x1", "٣", "ab12"])
+
+
+@given(st.lists(_TOKENS, max_size=8), st.lists(_TOKENS, min_size=1, max_size=3))
+def test_a_model_key_is_found_among_the_candidates_without_listing_them(tokens: list[str], parts: list[str]) -> None:
+    key = model_key("".join(parts))
+    if key is not None:
+        text = " ".join(tokens)
+        assert _any_candidate([key], text) == (key in _model_candidates(text))
+
+
+@given(st.text(alphabet="ab c1\u00a0\t", max_size=20), st.text(alphabet="ab c1\u00a0\t", max_size=20))
+def test_sorted_words_ratio_is_token_sort_ratio_for_plain_text(a: str, b: str) -> None:
+    a, b = plain(a), plain(b)
+    assert fuzz.ratio(_sorted_words(a), _sorted_words(b)) == fuzz.token_sort_ratio(a, b)

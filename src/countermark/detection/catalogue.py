@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import chain, compress, filterfalse
+from operator import add
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -53,11 +54,12 @@ class ProductMatch(Record):
         return self.product.sku if self.product else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared and hashed as itself: a product's place in the catalogue
 class _Entry:
     brand_id: str
     product: Product
     title: str
+    models: tuple[tuple[str, str], ...]  # the product's model numbers that have a key, with the key
 
 
 class Catalogue:
@@ -69,13 +71,12 @@ class Catalogue:
         for brand in brands:
             names = (brand.name, *brand.aliases)
             self._brand_words[brand.brand_id] = frozenset(w for n in names for w in plain(n).split())
-            entries = [_Entry(brand.brand_id, p, plain(p.title)) for p in brand.products if p.msrp > 0]
+            entries = [_Entry(brand.brand_id, p, plain(p.title), _keyed(p.model_numbers))
+                       for p in brand.products if p.msrp > 0]
             self._titles[brand.brand_id] = _BrandTitles(entries, self._brand_words[brand.brand_id])
             for e in entries:
-                for model in e.product.model_numbers:
-                    key = model_key(model)
-                    if key:
-                        self._by_model.setdefault(key, []).append(e)
+                for _, key in e.models:
+                    self._by_model.setdefault(key, []).append(e)
             by_category: dict[str, list[float]] = {}
             for e in entries:
                 if e.product.category:
@@ -103,7 +104,7 @@ class Catalogue:
         by_model = self._match_model_number(title, text, brand_ids)
         if by_model is not None and by_model.evidence_in_title:
             return by_model
-        by_title = next((m for m in (self._match_title(b, title) for b in brand_ids) if m is not None), None)
+        by_title = self._match_title(title, brand_ids)
         if by_model is not None and (by_title is None or not _title_contradicts(title, by_model, by_title)):
             return by_model
         if by_title is not None:
@@ -125,29 +126,32 @@ class Catalogue:
 
     def _match_model_number(self, title: str, text: str, brand_ids: Sequence[str]) -> ProductMatch | None:
         in_text = _model_candidates(text)
-        if self._by_model.keys().isdisjoint(in_text):
+        by_model = self._by_model
+        if by_model.keys().isdisjoint(in_text):
             return None
         keys = dict.fromkeys(in_text)  # text order: results must not depend on hashing
-        candidates = [e for key in keys for e in self._by_model.get(key, ())]
-        preferred = [e for e in candidates if e.brand_id in brand_ids] if brand_ids else candidates
-        if not preferred:
+        candidates = [e for key in keys if key in by_model for e in by_model[key]]
+        if brand_ids:
+            candidates = [e for e in candidates if e.brand_id in brand_ids]
+        if not candidates:
             return None
-        unique = list({id(e): e for e in preferred}.values())
-        best = unique[0] if len(unique) == 1 else max(
-            unique, key=lambda e: (fuzz.token_set_ratio(title, e.title), -unique.index(e)))
-        title_keys = set(_model_candidates(title))
-        in_title = any(model_key(m) in title_keys for m in best.product.model_numbers)
+        unique = list(dict.fromkeys(candidates))
+        # The first of the most alike: max keeps the first of equal maxima.
+        best = unique[0] if len(unique) == 1 else max(unique, key=lambda e: fuzz.token_set_ratio(title, e.title))
+        in_title = _any_candidate([key for _, key in best.models], title)
         if not in_title and fuzz.token_set_ratio(title, best.title) < MODEL_TITLE_AGREEMENT:
             return None  # a number in the description alone, for a product the title does not describe
-        model = next(m for m in best.product.model_numbers if model_key(m) in keys)
+        model = next(m for m, key in best.models if key in keys)
         return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model, in_title)
 
-    def _match_title(self, brand_id: str, title: str) -> ProductMatch | None:
-        titles = self._titles.get(brand_id)
-        entry = titles.find(title) if titles is not None else None
-        if entry is None:
-            return None
-        return ProductMatch(brand_id, entry.product, "title", entry.product.msrp, entry.product.title)
+    def _match_title(self, title: str, brand_ids: Sequence[str]) -> ProductMatch | None:
+        """The product of the first brand (in preference order) with a catalogue title like this one."""
+        for brand_id in brand_ids:
+            titles = self._titles.get(brand_id)
+            entry = titles.find(title) if titles is not None else None
+            if entry is not None:
+                return ProductMatch(brand_id, entry.product, "title", entry.product.msrp, entry.product.title)
+        return None
 
 
 class _BrandTitles:
@@ -222,26 +226,28 @@ class _CopyIndex:
             for w in set(stripped.split()):
                 words.setdefault(w, []).append(len(self._entries))
             self._entries.append(e)
-            self._titles.append(stripped)
+            self._titles.append(_sorted_words(stripped))  # token-sort form, once: compared per listing
         limit = max(COMMON_WORD_SHARE * len(self._entries), 3)
         self._words = {w: ps for w, ps in words.items() if len(ps) <= limit}
 
     def find(self, title: str) -> _Entry | None:
-        distinct = set(title.split())
+        words = title.split()
+        distinct = set(words)
         if len(distinct) < MIN_COPY_WORDS or self._words.keys().isdisjoint(distinct):
             return None
         choices = _most_shared(self._words, distinct)
-        best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_sort_ratio,
+        # token_sort_ratio is the ratio of the words sorted (plain text splits as rapidfuzz splits it): the
+        # catalogue's are sorted already.
+        best = extractOne(" ".join(sorted(words)), [self._titles[i] for i in choices], scorer=fuzz.ratio,
                           score_cutoff=COPY_SIMILARITY)
         return self._entries[choices[best[2]]] if best is not None else None
 
 
 def _most_shared(postings: dict[str, list[int]], words: set[str]) -> list[int]:
-    """Positions (from an inverted index) sharing the most of `words`, lowest position first on ties: one
-    sort of plain ints (count and position packed into one number) instead of a key function per item."""
-    counts = Counter(chain.from_iterable(postings[w] for w in words if w in postings))
-    packed = sorted([position - (count << 32) for position, count in counts.items()])
-    return [p & 0xFFFFFFFF for p in packed[:_CANDIDATE_LIMIT]]
+    """Positions (from an inverted index) sharing the most of `words`, lowest position first on ties."""
+    counts = Counter(chain.from_iterable(map(postings.__getitem__, postings.keys() & words)))
+    # A stable sort of the positions in order: equal counts keep position order.
+    return sorted(sorted(counts), key=counts.__getitem__, reverse=True)[:_CANDIDATE_LIMIT]
 
 
 def _title_contradicts(title: str, by_model: ProductMatch, by_title: ProductMatch) -> bool:
@@ -253,7 +259,11 @@ def _title_contradicts(title: str, by_model: ProductMatch, by_title: ProductMatc
 
 
 def _without(text: str, words: frozenset[str]) -> str:
-    return " ".join(w for w in text.split() if w not in words) if words else text
+    return " ".join(filterfalse(words.__contains__, text.split())) if words else text
+
+
+def _sorted_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
 
 
 @lru_cache(maxsize=65_536)
@@ -273,7 +283,10 @@ def _model_candidates(text: str) -> list[str]:
     tokens = text.split()
     last = len(tokens) - 1
     candidates: list[str] = []
-    for i, key in enumerate(map(_digit_token_key, tokens)):
+    for i, token in enumerate(tokens):
+        if token.isalpha():  # most words: no digit, known without hashing the word for the cache
+            continue
+        key = _digit_token_key(token)
         if key is not None:
             if len(key) >= MIN_MODEL_NUMBER:
                 candidates.append(key)
@@ -282,6 +295,20 @@ def _model_candidates(text: str) -> list[str]:
             if i:
                 candidates.append(_alnum(tokens[i - 1]) + key)
     return candidates
+
+
+def _any_candidate(keys: list[str], text: str) -> bool:
+    """Whether one of these model keys is among `_model_candidates(text)`, without listing them: a key has a
+    digit, so it is one exactly when it is a word's letters and digits or two neighbouring words' joined."""
+    words = text.split()
+    if any(key in words for key in keys):  # the commonest case, a word that is the key itself
+        return True
+    alnums = list(map(_alnum, words))
+    return any(key in alnums or key in map(add, alnums, alnums[1:]) for key in keys)
+
+
+def _keyed(models: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((model, key) for model in models if (key := model_key(model)))
 
 
 @lru_cache(maxsize=65_536)
