@@ -14,6 +14,7 @@ from countermark.detection.catalogue import (
     _MAX_LANES,
     _any_candidate,
     _model_candidates,
+    _ModelKeys,
     _most_shared,
     _sorted_words,
     _WordLanes,
@@ -68,7 +69,17 @@ def test_a_model_key_is_found_among_the_candidates_without_listing_them(tokens: 
     key = model_key("".join(parts))
     if key is not None:
         text = " ".join(tokens)
-        assert _any_candidate([key], text) == (key in _model_candidates(text))
+        assert _any_candidate([key], text.split()) == (key in _model_candidates(text))
+
+
+@given(st.lists(_TOKENS, max_size=6), st.lists(_TOKENS, max_size=6),
+       st.lists(st.lists(_TOKENS, min_size=1, max_size=3), max_size=4))
+def test_model_keys_of_a_title_and_a_description_read_apart_are_those_of_the_joined_text(
+        title: list[str], description: list[str], models: list[list[str]]) -> None:
+    keys = {key for parts in models if (key := model_key("".join(parts)))}
+    found = _ModelKeys(keys)
+    joined = [c for c in _model_candidates(" ".join([*title, *description])) if c in keys]
+    assert found.in_listing(title, found.of_description(" ".join(description))) == joined
 
 
 @given(st.text(alphabet="ab c1\u00a0\t", max_size=20), st.text(alphabet="ab c1\u00a0\t", max_size=20))

@@ -14,7 +14,7 @@ from functools import lru_cache
 import ahocorasick
 
 from countermark.detection.brands import BrandIndex, Field, Mention, fuzzy_words
-from countermark.detection.catalogue import Catalogue, ProductMatch
+from countermark.detection.catalogue import Catalogue, DescriptionModels, ProductMatch
 from countermark.detection.context import ImageMatch, ScanContext, SellerFacts
 from countermark.detection.normalise import name_skeleton, plain, plain_folded, skeleton
 from countermark.detection.record import Record
@@ -33,7 +33,6 @@ from countermark.listings.records import Brand, Listing
 _FILLERS = r"(?:(?:the|your|a|an|all|any|most|original|genuine|el|la|le|les|der|die|das|il|o|os)\s+)?"
 _EMPTY_CONTEXT = ScanContext()
 _DESCRIPTION_CACHE_LIMIT = 20_000
-_DIGIT = re.compile(r"\d")
 _CUE_WINDOW = 60  # characters before and after a mention where a cue counts
 
 
@@ -155,7 +154,7 @@ class Analyser:
                               model_between=False)
         self._before_cue_words = _AnyOf(self.nominative.before_forms | self.lookalike.before_forms)
         self._after_cue_words = _AnyOf(self.nominative.after_forms | self.lookalike.after_forms)
-        self._descriptions: dict[str, tuple[FieldReading, str]] = {}
+        self._descriptions: dict[str, tuple[FieldReading, DescriptionModels]] = {}
 
     def read(self, field: Field, raw: str) -> FieldReading:
         plain_text = plain(raw)
@@ -167,23 +166,21 @@ class Analyser:
         words = self.vocabulary.find(plain_text, skeleton_text, on_plain=terms, on_skeleton=skeleton_terms)
         return FieldReading(plain_text, skeleton_text, tuple(mentions), tuple(words))
 
-    def _description(self, raw: str) -> tuple[FieldReading, str]:
-        """Descriptions are mostly shop templates that repeat across listings: read each one once. With the
-        reading, what of it joins the title where model numbers are looked for: model numbers have digits, so
-        a description without any adds only its first word (a neighbour of the title's last word)."""
+    def _description(self, raw: str) -> tuple[FieldReading, DescriptionModels]:
+        """Descriptions are mostly shop templates that repeat across listings: read each one once, and work out
+        once what it adds to the title where model numbers are looked for."""
         found = self._descriptions.get(raw)
         if found is None:
             if len(self._descriptions) >= _DESCRIPTION_CACHE_LIMIT:
                 self._descriptions.clear()  # bounded memory on endless streams
             reading = self.read("description", raw)
-            text = reading.plain
-            found = self._descriptions[raw] = (reading, text if _DIGIT.search(text) else text.split(" ", 1)[0])
+            found = self._descriptions[raw] = (reading, self.catalogue.description_models(reading.plain))
         return found
 
     def view(self, listing: Listing, context: ScanContext | None = None) -> ListingView:
         context = context or _EMPTY_CONTEXT
         in_title = self.read("title", listing.title)
-        in_description, model_text = self._description(listing.description)
+        in_description, description_models = self._description(listing.description)
         title = in_title.plain
         mentions = in_title.mentions + in_description.mentions
         if len(mentions) == 1:  # most listings: the one mention is the listing's brand, its cues the listing's
@@ -198,7 +195,7 @@ class Analyser:
         images = tuple(context.image_matches.get(listing.listing_id, ()))
         if not brand_ids:  # no brand named: an official picture still says whose product it is
             brand_ids = [b for b in (_image_brand(images),) if b in self.brands]
-        product = self.catalogue.match(title, f"{title} {model_text}", listing.category, brand_ids)
+        product = self.catalogue.match(title, description_models, listing.category, brand_ids)
         if mention is None and product is not None and product.how == "model_number" and _distinctive(product):
             brand_ids = [product.brand_id]
         if not brand_ids:  # no brand named: the title may still be a genuine product's own, brand cut out

@@ -54,6 +54,15 @@ class ProductMatch(Record):
         return self.product.sku if self.product else None
 
 
+@dataclass(frozen=True, slots=True)
+class DescriptionModels:
+    """What a description adds to its listing's model-number candidates, worked out once per description: its
+    words from the second on have the same neighbours whatever the title, only its first meets the title's last."""
+
+    head: tuple[str, ...]  # its first two words: the first, and the first's neighbour within the description
+    tail: tuple[str, ...]  # the catalogue's model keys among the candidates of its words from the second on
+
+
 @dataclass(frozen=True, slots=True, eq=False)  # compared and hashed as itself: a product's place in the catalogue
 class _Entry:
     brand_id: str
@@ -85,6 +94,8 @@ class Catalogue:
                 if len(prices) >= MIN_CATEGORY_PRODUCTS:
                     self._category_price[(brand.brand_id, category)] = statistics.median(prices)
         self._drop_generic_model_numbers(brands)
+        self._models = _ModelKeys({key for titles in self._titles.values() for e in titles.entries
+                                   for _, key in e.models})
         self._copies = _CopyIndex([e for titles in self._titles.values() for e in titles.entries], self._brand_words)
 
     def _drop_generic_model_numbers(self, brands: Sequence[Brand]) -> None:
@@ -99,12 +110,18 @@ class Catalogue:
             if count > len(self._by_model[key]) + 1:
                 del self._by_model[key]
 
-    def match(self, title: str, text: str, category: str, brand_ids: Sequence[str]) -> ProductMatch | None:
-        """Best catalogue product for a listing; `title`/`text` are plain-normalised, brands in preference order."""
-        by_model = self._match_model_number(title, text, brand_ids)
+    def description_models(self, description: str) -> DescriptionModels:
+        """What a plain-normalised description adds to model-number matching (for `match`)."""
+        return self._models.of_description(description)
+
+    def match(self, title: str, description: DescriptionModels, category: str, brand_ids: Sequence[str]
+              ) -> ProductMatch | None:
+        """Best catalogue product for a listing; `title` is plain-normalised, brands in preference order."""
+        words = title.split()
+        by_model = self._match_model_number(title, words, description, brand_ids)
         if by_model is not None and by_model.evidence_in_title:
             return by_model
-        by_title = self._match_title(title, brand_ids)
+        by_title = self._match_title(title, words, brand_ids)
         if by_model is not None and (by_title is None or not _title_contradicts(title, by_model, by_title)):
             return by_model
         if by_title is not None:
@@ -124,8 +141,10 @@ class Catalogue:
             return None
         return ProductMatch(entry.brand_id, entry.product, "title_copy", entry.product.msrp, entry.product.title)
 
-    def _match_model_number(self, title: str, text: str, brand_ids: Sequence[str]) -> ProductMatch | None:
-        in_text = _model_candidates(text)
+    def _match_model_number(self, title: str, words: list[str], description: DescriptionModels,
+                            brand_ids: Sequence[str]) -> ProductMatch | None:
+        """The product of a model number in "title description" (`words` are the title's)."""
+        in_text = self._models.in_listing(words, description)
         by_model = self._by_model
         if by_model.keys().isdisjoint(in_text):
             return None
@@ -138,17 +157,17 @@ class Catalogue:
         unique = list(dict.fromkeys(candidates))
         # The first of the most alike: max keeps the first of equal maxima.
         best = unique[0] if len(unique) == 1 else max(unique, key=lambda e: fuzz.token_set_ratio(title, e.title))
-        in_title = _any_candidate([key for _, key in best.models], title)
+        in_title = _any_candidate([key for _, key in best.models], words)
         if not in_title and fuzz.token_set_ratio(title, best.title) < MODEL_TITLE_AGREEMENT:
             return None  # a number in the description alone, for a product the title does not describe
         model = next(m for m, key in best.models if key in keys)
         return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model, in_title)
 
-    def _match_title(self, title: str, brand_ids: Sequence[str]) -> ProductMatch | None:
+    def _match_title(self, title: str, words: list[str], brand_ids: Sequence[str]) -> ProductMatch | None:
         """The product of the first brand (in preference order) with a catalogue title like this one."""
         for brand_id in brand_ids:
             titles = self._titles.get(brand_id)
-            entry = titles.find(title) if titles is not None else None
+            entry = titles.find(title, words) if titles is not None else None
             if entry is not None:
                 return ProductMatch(brand_id, entry.product, "title", entry.product.msrp, entry.product.title)
         return None
@@ -170,8 +189,9 @@ class _BrandTitles:
         self._words = {w: ps for w, ps in words.items() if len(ps) < 0.5 * len(entries) + 2}
         self._lanes = _WordLanes(self._words, len(entries)) if _WordLanes.fit(self._words, len(entries)) else None
 
-    def find(self, title: str) -> _Entry | None:
-        choices = self._shortlist(title.split())
+    def find(self, title: str, words: list[str]) -> _Entry | None:
+        """The catalogue title most like this one (`words` are its words), if alike enough."""
+        choices = self._shortlist(words)
         if not choices:
             return None
         best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_set_ratio,
@@ -297,10 +317,48 @@ def _model_candidates(text: str) -> list[str]:
     return candidates
 
 
-def _any_candidate(keys: list[str], text: str) -> bool:
-    """Whether one of these model keys is among `_model_candidates(text)`, without listing them: a key has a
-    digit, so it is one exactly when it is a word's letters and digits or two neighbouring words' joined."""
-    words = text.split()
+class _ModelKeys:
+    """The catalogue's model keys, looked for among a text's model-number candidates. Only candidates that are
+    one matter (matches are looked up by them, a match's model number is the first of its keys among them)."""
+
+    def __init__(self, keys: set[str]) -> None:
+        self._keys = keys
+
+    def of_description(self, description: str) -> DescriptionModels:
+        words = description.split()
+        return DescriptionModels(tuple(words[:2]), tuple(self._among(words, 1, len(words))))
+
+    def in_listing(self, title: list[str], description: DescriptionModels) -> list[str]:
+        """The model keys among the candidates of "title description": the title's words and the description's
+        first have neighbours across the seam, the rest of the description's were found with it."""
+        found = self._among([*title, *description.head], 0, len(title) + 1 if description.head else len(title))
+        found += description.tail
+        return found
+
+    def _among(self, words: Sequence[str], start: int, stop: int) -> list[str]:
+        """The model keys among `_model_candidates` of words[start:stop], in order, their neighbours in `words`."""
+        keys = self._keys
+        last = len(words) - 1
+        found: list[str] = []
+        for i in range(start, stop):
+            token = words[i]
+            if token.isalpha():  # most words: no digit, known without hashing the word for the cache
+                continue
+            key = _digit_token_key(token)
+            if key is not None:
+                if key in keys:
+                    found.append(key)
+                if i < last and (pair := key + _alnum(words[i + 1])) in keys:
+                    found.append(pair)
+                if i and (pair := _alnum(words[i - 1]) + key) in keys:
+                    found.append(pair)
+        return found
+
+
+def _any_candidate(keys: list[str], words: list[str]) -> bool:
+    """Whether one of these model keys is among `_model_candidates` of a text of these words, without listing
+    them: a key has a digit, so it is one exactly when it is a word's letters and digits or two neighbouring
+    words' joined."""
     if any(key in words for key in keys):  # the commonest case, a word that is the key itself
         return True
     alnums = list(map(_alnum, words))
