@@ -3,6 +3,7 @@ on ties), model keys found without listing candidates, token-sort ratios of pres
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from hypothesis import given
@@ -12,8 +13,8 @@ from rapidfuzz import fuzz
 from countermark.detection.catalogue import (
     _CANDIDATE_LIMIT,
     _MAX_LANES,
+    MIN_MODEL_NUMBER,
     _any_candidate,
-    _model_candidates,
     _ModelKeys,
     _most_shared,
     _sorted_words,
@@ -59,6 +60,19 @@ def test_inverted_index_shortlist_is_most_shared_words_then_lowest_position(
         titles: list[set[str]], words: list[str]) -> None:
     postings = _postings(titles)
     assert _most_shared(postings, set(words)) == _reference(postings, words)
+
+
+def _model_candidates(text: str) -> list[str]:
+    """The specification: words with a digit, alone (if long enough) and joined with a neighbour."""
+    tokens = text.split()
+    candidates: list[str] = []
+    for i, token in enumerate(tokens):
+        if any(c.isdigit() for c in token):
+            key = re.sub(r"[^a-z0-9]", "", token)
+            candidates += [key] if len(key) >= MIN_MODEL_NUMBER else []
+            candidates += [key + re.sub(r"[^a-z0-9]", "", tokens[i + 1])] if i + 1 < len(tokens) else []
+            candidates += [re.sub(r"[^a-z0-9]", "", tokens[i - 1]) + key] if i else []
+    return candidates
 
 
 _TOKENS = st.sampled_from(["kdl", "52v", "4100", "kdl-52v4100", "mc359ll/a", "a", "-", "2.0", "x1", "٣", "ab12"])

@@ -93,9 +93,9 @@ class Catalogue:
             for category, prices in by_category.items():
                 if len(prices) >= MIN_CATEGORY_PRODUCTS:
                     self._category_price[(brand.brand_id, category)] = statistics.median(prices)
+        # Every product's model keys, generic ones included: a match's model number is its first key in the text.
+        self._models = _ModelKeys(set(self._by_model))
         self._drop_generic_model_numbers(brands)
-        self._models = _ModelKeys({key for titles in self._titles.values() for e in titles.entries
-                                   for _, key in e.models})
         self._copies = _CopyIndex([e for titles in self._titles.values() for e in titles.entries], self._brand_words)
 
     def _drop_generic_model_numbers(self, brands: Sequence[Brand]) -> None:
@@ -103,9 +103,8 @@ class Catalogue:
         in_titles: dict[str, int] = {}
         for brand in brands:
             for p in brand.products:
-                for key in set(_model_candidates(plain(p.title))):
-                    if key in self._by_model:
-                        in_titles[key] = in_titles.get(key, 0) + 1
+                for key in set(self._models.in_words(plain(p.title).split())):
+                    in_titles[key] = in_titles.get(key, 0) + 1
         for key, count in in_titles.items():
             if count > len(self._by_model[key]) + 1:
                 del self._by_model[key]
@@ -298,28 +297,11 @@ def model_key(model: str) -> str | None:
     return key
 
 
-def _model_candidates(text: str) -> list[str]:
-    """Words with a digit (model numbers always have one), alone and joined with a neighbour."""
-    tokens = text.split()
-    last = len(tokens) - 1
-    candidates: list[str] = []
-    for i, token in enumerate(tokens):
-        if token.isalpha():  # most words: no digit, known without hashing the word for the cache
-            continue
-        key = _digit_token_key(token)
-        if key is not None:
-            if len(key) >= MIN_MODEL_NUMBER:
-                candidates.append(key)
-            if i < last:  # "MC359LL/A" written "mc359ll a"
-                candidates.append(key + _alnum(tokens[i + 1]))
-            if i:
-                candidates.append(_alnum(tokens[i - 1]) + key)
-    return candidates
-
-
 class _ModelKeys:
-    """The catalogue's model keys, looked for among a text's model-number candidates. Only candidates that are
-    one matter (matches are looked up by them, a match's model number is the first of its keys among them)."""
+    """The catalogue's model keys, looked for among a text's model-number candidates: its words with a digit
+    (model numbers always have one), alone and joined with a neighbour ("MC359LL/A" written "mc359ll a").
+    Only candidates that are keys matter (matches are looked up by them, a match's model number is the first
+    of its keys among them)."""
 
     def __init__(self, keys: set[str]) -> None:
         self._keys = keys
@@ -327,6 +309,10 @@ class _ModelKeys:
     def of_description(self, description: str) -> DescriptionModels:
         words = description.split()
         return DescriptionModels(tuple(words[:2]), tuple(self._among(words, 1, len(words))))
+
+    def in_words(self, words: Sequence[str]) -> list[str]:
+        """The model keys among the candidates of a text of these words, in order."""
+        return self._among(words, 0, len(words))
 
     def in_listing(self, title: list[str], description: DescriptionModels) -> list[str]:
         """The model keys among the candidates of "title description": the title's words and the description's
@@ -336,7 +322,7 @@ class _ModelKeys:
         return found
 
     def _among(self, words: Sequence[str], start: int, stop: int) -> list[str]:
-        """The model keys among `_model_candidates` of words[start:stop], in order, their neighbours in `words`."""
+        """The model keys among the candidates of words[start:stop], in order, their neighbours in `words`."""
         keys = self._keys
         last = len(words) - 1
         found: list[str] = []
@@ -356,9 +342,9 @@ class _ModelKeys:
 
 
 def _any_candidate(keys: list[str], words: list[str]) -> bool:
-    """Whether one of these model keys is among `_model_candidates` of a text of these words, without listing
-    them: a key has a digit, so it is one exactly when it is a word's letters and digits or two neighbouring
-    words' joined."""
+    """Whether one of these model keys is among the model-number candidates of a text of these words (see
+    `_ModelKeys`), without listing them: a key has a digit, so it is one exactly when it is a word's letters
+    and digits or two neighbouring words' joined."""
     if any(key in words for key in keys):  # the commonest case, a word that is the key itself
         return True
     alnums = list(map(_alnum, words))
