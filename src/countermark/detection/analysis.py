@@ -7,11 +7,9 @@ is its reading of one listing. Signals only turn a view into features and reason
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
-
-import ahocorasick
 
 from countermark.detection.brands import BrandIndex, Field, Mention, fuzzy_words
 from countermark.detection.catalogue import Catalogue, DescriptionModels, ProductMatch
@@ -54,20 +52,8 @@ class Cues:
         return found.group(1) if found else None
 
 
-class _AnyOf:
-    """Whether a text contains any of some strings: one Aho-Corasick pass. Most mentions have no cue word
-    near them at all, and this shows it several times faster than the cue patterns' searches do."""
-
-    def __init__(self, forms: Iterable[str]) -> None:
-        self._automaton = ahocorasick.Automaton()
-        for form in forms:
-            self._automaton.add_word(form, None)
-        self._empty = not len(self._automaton)
-        if not self._empty:
-            self._automaton.make_automaton()
-
-    def found_in(self, text: str) -> bool:
-        return not self._empty and next(self._automaton.iter(text), None) is not None
+def _any_of(forms: set[str]) -> SharedAutomaton:
+    return SharedAutomaton([dict.fromkeys(forms)])
 
 
 def _cue_forms(cues: list[str]) -> set[str]:
@@ -152,8 +138,10 @@ class Analyser:
         self.nominative = Cues(_cue_list("nominative.txt"), _cue_list("nominative_after.txt"), model_between=True)
         self.lookalike = Cues(_cue_list("lookalike_before.txt"), _cue_list("lookalike_after.txt"),
                               model_between=False)
-        self._before_cue_words = _AnyOf(self.nominative.before_forms | self.lookalike.before_forms)
-        self._after_cue_words = _AnyOf(self.nominative.after_forms | self.lookalike.after_forms)
+        # Most mentions have no cue word near them at all: one automaton pass shows it several times faster
+        # than the cue patterns' searches do.
+        self._before_cue_words = _any_of(self.nominative.before_forms | self.lookalike.before_forms)
+        self._after_cue_words = _any_of(self.nominative.after_forms | self.lookalike.after_forms)
         self._descriptions: dict[str, tuple[FieldReading, DescriptionModels]] = {}
 
     def read(self, field: Field, raw: str) -> FieldReading:
@@ -219,9 +207,9 @@ class Analyser:
     def _cues(self, reading: FieldReading, m: Mention) -> tuple[str | None, str | None]:
         """The nominative and the look-alike cue next to a mention."""
         before, after = reading.around(m)
-        if before and not self._before_cue_words.found_in(before):
+        if before and not self._before_cue_words.any_in(before):
             before = ""
-        if after and not self._after_cue_words.found_in(after):
+        if after and not self._after_cue_words.any_in(after):
             after = ""
         if not before and not after:
             return None, None

@@ -50,6 +50,10 @@ class SharedAutomaton:
             self._automaton.make_automaton()
         self._empty = not owners
 
+    def any_in(self, text: str) -> bool:
+        """Whether any key of any table is in the text (the first found ends the pass)."""
+        return not self._empty and next(self._automaton.iter(text), None) is not None
+
     def find(self, text: str) -> list[list[Match]]:
         """Per table, each of its keys found in the text: by end, and at one end the longest first."""
         found: list[list[Match]] = [[] for _ in range(self._tables)]
