@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
-from countermark.web.deps import SettingsDep, allow_page
+from countermark.web.deps import MediaRootDep, allow_page
 from countermark.web.problems import not_found
 from countermark.web.roles import BRAND_READERS, EVERYONE
 from countermark.web.scoped import ScopedBrand, ScopedListing, ScopedProduct
@@ -30,18 +30,18 @@ def _file(media_root: Path, relative: str | None) -> FileResponse:
 
 
 @router.get("/media/listings/{listing_id}/{position}", dependencies=allow_page(*EVERYONE))
-def listing_image(settings: SettingsDep, listing: ScopedListing, position: Position) -> FileResponse:
+def listing_image(media_root: MediaRootDep, listing: ScopedListing, position: Position) -> FileResponse:
     paths = {i.position: i.path for i in listing.images}
-    return _file(settings.media_root, paths.get(position))
+    return _file(media_root, paths.get(position))
 
 
 @router.get("/media/products/{product_id}/{position}", dependencies=allow_page(*BRAND_READERS))
-def product_image(settings: SettingsDep, product: ScopedProduct, position: Position) -> FileResponse:
+def product_image(media_root: MediaRootDep, product: ScopedProduct, position: Position) -> FileResponse:
     images = list(product.images)
-    return _file(settings.media_root, images[position] if position < len(images) else None)
+    return _file(media_root, images[position] if position < len(images) else None)
 
 
 @router.get("/media/brands/{brand_id}/reference/{position}", dependencies=allow_page(*BRAND_READERS))
-def reference_image(settings: SettingsDep, brand: ScopedBrand, position: Position) -> FileResponse:
+def reference_image(media_root: MediaRootDep, brand: ScopedBrand, position: Position) -> FileResponse:
     paths = {r.position: r.path for r in brand.reference_images}
-    return _file(settings.media_root, paths.get(position))
+    return _file(media_root, paths.get(position))
