@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine
 
 from countermark.storage.engine import make_engine
@@ -20,6 +21,11 @@ SHARED = REPO.parent / "shared"
 DEV_BUNDLE = SHARED / "data" / "bundles" / "dev"
 
 _counter = itertools.count()
+
+# Speed is measured in bench/, never asserted by tests: on a loaded 2-core machine one slow example must
+# not fail a property test (hypothesis's default is a 200 ms deadline per example).
+settings.register_profile("countermark", deadline=None)
+settings.load_profile("countermark")
 
 
 @pytest.fixture(scope="session")

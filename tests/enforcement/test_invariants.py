@@ -189,5 +189,5 @@ def test_workflow_invariants(engine):
     Workflow.engine = engine
     examples = 12 if engine.dialect.name == "sqlite" else 6
     run_state_machine_as_test(Workflow, settings=settings(
-        max_examples=examples, stateful_step_count=30, deadline=None,
+        max_examples=examples, stateful_step_count=30,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

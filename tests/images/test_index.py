@@ -27,7 +27,7 @@ def _bank(seed: int, n: int, near: int) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.array(queries)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(seed=st.integers(0, 2**32 - 1), radius=st.integers(0, 64))
 def test_exact_mode_returns_exactly_what_brute_force_finds(seed, radius):
     codes, queries = _bank(seed, 500, 20)

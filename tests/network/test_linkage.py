@@ -120,7 +120,7 @@ def test_shared_keys_explain_each_cluster():
     assert evidence == [("C-A1", "device:d1", 1.0, ["A2", "A3"]), ("C-A1", "email:a@x.com", 1.0, ["A1", "A2"])]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(1, 40), st.lists(st.tuples(st.integers(0, 39), st.integers(0, 59)), max_size=120))
 def test_components_match_networkx(n_sellers, pairs):
     pairs = [(s % n_sellers, k) for s, k in pairs]

@@ -49,7 +49,7 @@ def test_fuzz_every_operation(fuzz_app, role: str) -> None:  # noqa: ANN001
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+        @settings(max_examples=12, suppress_health_check=list(HealthCheck), derandomize=True,
                   database=None)
         def fuzz(case) -> None:  # noqa: ANN001
             check(case, role)
