@@ -88,6 +88,11 @@ _HOMOGLYPH_TABLE = {**pictograph_separators(), **str.maketrans(
     {**_CONFUSABLE_SMALL, **HOMOGLYPHS, **{k: v for k, v in LEET.items() if not k.isascii()}})}
 _CAPITALS_TABLE = str.maketrans({**_CONFUSABLE_CAPITALS, **CAPITAL_HOMOGLYPHS})
 _ENCLOSED_TABLE = enclosed_letters()
+# str.translate with a dict looks every character up, the ones it does not change too (raising and catching
+# a KeyError for each): ~5x slower than a set test of the text (a regex class of so many characters is slower
+# still), so the tables apply only to the texts the test finds one of their characters in, which few are.
+_CAPITALS = frozenset(map(chr, _CAPITALS_TABLE))
+_ENCLOSED = frozenset(map(chr, _ENCLOSED_TABLE))
 # Pre-checks for rare characters are regex character-class searches: a set test walks the whole text
 # in Python objects, several times slower.
 _LEET_SYMBOL = re.compile(r"[\\|()\[\]/<]")
@@ -137,7 +142,11 @@ def plain(text: str) -> str:
             text = _REVERSED_RUN.sub(lambda m: m.group(1)[::-1], text)
         if not TURNED_LETTERS.isdisjoint(text):
             text = turned_back(text)
-        folded = unicodedata.normalize("NFKC", text.translate(_ENCLOSED_TABLE)).casefold().translate(_FORMAT_CHARS)
+        if not _ENCLOSED.isdisjoint(text):
+            text = text.translate(_ENCLOSED_TABLE)
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        if has_invisible(folded):
+            folded = folded.translate(_FORMAT_CHARS)
         folded = unicodedata.normalize("NFKC", folded)
     return " ".join(folded.split())  # whitespace collapsed: str.split() knows the same spaces as regex \s
 
@@ -149,7 +158,7 @@ def has_invisible(text: str) -> bool:
 
 def fold_capitals(text: str) -> str:
     """Raw text with other scripts' capital look-alikes made Latin; feed to `plain` then `skeleton`."""
-    return text if text.isascii() else text.translate(_CAPITALS_TABLE)
+    return text if text.isascii() or _CAPITALS.isdisjoint(text) else text.translate(_CAPITALS_TABLE)
 
 
 def plain_folded(raw: str, plain_raw: str) -> str:
