@@ -107,12 +107,22 @@ _SKELETON_BYTES = bytes.maketrans("".join(_SKELETON_FOLDS).encode(), "".join(_SK
 # straight to punctuation instead of trying every position.
 _PUNCT = r"[.\-_*·•'`’~+^=/]"
 _INWORD_PUNCT = re.compile(rf"{_PUNCT}(?<=[a-z0-9]{_PUNCT}){_PUNCT}*+(?=[a-z0-9])")
-# Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y". Such a run
-# ends with a character between separators followed by a last one ("n y" in "s o n y"; "2.0" passes too,
-# "x 36" does not), which a pattern opening with a separator finds faster.
+# Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y".
 _SEPARATORS = r"[\s.\-_*·•/\\,;:'`’~+^=]"
 _SPACED_LETTERS = re.compile(rf"(?<![a-z0-9])(?:[a-z0-9]{_SEPARATORS}+){{2,}}[a-z0-9](?![a-z0-9])")
-_SPACED_END = re.compile(rf"{_SEPARATORS}[a-z0-9]{_SEPARATORS}+[a-z0-9](?![a-z0-9])")
+
+
+def _shape(point: int) -> int:
+    char = chr(point)
+    return ord("a") if re.fullmatch("[a-z0-9]", char) else ord(" ") if re.fullmatch(_SEPARATORS, char) else ord("#")
+
+
+# Such a run ends with a character between separators followed by a last one ("n y" in "s o n y"; "2.0"
+# passes too, "x 36" does not). Looked for on the text's shape (each character as "a" for a letter or digit,
+# " " for a separator, "#" for anything else): there it opens with a literal, " a ", which the regex engine
+# skips straight to instead of trying every separator.
+_SHAPES = bytes(map(_shape, range(256)))
+_SPACED_END = re.compile(rb" a  *a(?!a)")
 _SEPARATOR = re.compile(rf"{_SEPARATORS}+")
 _WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 # Single letters between symbols that are leet letters elsewhere ("s|o|n|y", "s+o+n+y"), or in brackets
@@ -200,8 +210,9 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     text = _multi_char_leet(transliterate(plain_text))
     if _MAY_BE_SYMBOL_SPACED.search(text):
         text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
-    text = _fold_letters(_context_leet(text))
-    if _SPACED_END.search(text):
+    folded = _fold_letters(_context_leet(text))
+    text = folded.decode("ascii")
+    if _SPACED_END.search(folded.translate(_SHAPES)):
         text = _SPACED_LETTERS.sub(_join_spaced, text)
     text = _INWORD_PUNCT.sub(" " if words_apart else "", text)
     for confusable, letter in _CONFUSED_PAIRS:
@@ -222,7 +233,7 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
     if _MAY_BE_SYMBOL_SPACED.search(text):
         text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text)
                                               for j in range(m.start(), m.end()) if not text[j].isalnum()})
-    text = _fold_letters(_context_leet(text))  # both keep the length
+    text = _fold_letters(_context_leet(text)).decode("ascii")  # both keep the length
     # Spaced letters lose only their separators.
     removed: set[int] = set()
     breaks: set[int] = set()
@@ -300,8 +311,8 @@ def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[s
     return "".join(out_text), out_offsets
 
 
-def _fold_letters(ascii_text: str) -> str:
-    return ascii_text.encode("ascii").translate(_SKELETON_BYTES).decode("ascii")
+def _fold_letters(ascii_text: str) -> bytes:
+    return ascii_text.encode("ascii").translate(_SKELETON_BYTES)
 
 
 def _context_leet(text: str) -> str:
