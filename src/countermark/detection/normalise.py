@@ -133,6 +133,8 @@ _SYMBOL_SPACED = re.compile(
 # with one character class (the regex engine skips straight to those characters; an alternation would not).
 _MAY_BE_SYMBOL_SPACED = re.compile(r"[|+\[({](?:(?<=[|+])|[a-z0-9][\])}])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# Every symbol the steps above and _CONTEXT_LEET below start from: most texts have none, one search says so.
+_LETTER_SYMBOL = re.compile(r"[\\|()\[\]/<+{]")
 # Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
 # "(" for c and "+" for t only where they cannot be punctuation: "JV(", "(ase logic", "+ribeca", not "(sony)".
@@ -207,10 +209,10 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     Punctuation inside a word is dropped ("so.ny" reads "sony"); `words_apart` reads it as a space
     instead, for a disguised name glued to a neighbour by punctuation ("new-ѕmеаԁ", "ѕtаrtесһ.com").
     """
-    text = _multi_char_leet(transliterate(plain_text))
-    if _MAY_BE_SYMBOL_SPACED.search(text):
-        text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
-    folded = _fold_letters(_context_leet(text))
+    text = transliterate(plain_text)
+    if _LETTER_SYMBOL.search(text):
+        text = _symbols_read(text)
+    folded = _fold_letters(text)
     text = folded.decode("ascii")
     if _SPACED_END.search(folded.translate(_SHAPES)):
         text = _SPACED_LETTERS.sub(_join_spaced, text)
@@ -219,6 +221,15 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
         if confusable in text:
             text = text.replace(confusable, letter)
     return text
+
+
+def _symbols_read(text: str) -> str:
+    """Symbols drawn as letters: several making one ("|\\/|"), between single letters ("s|o|n|y"), or
+    standing for a letter where they cannot be punctuation ("(ase")."""
+    text = _multi_char_leet(text)
+    if _MAY_BE_SYMBOL_SPACED.search(text):
+        text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
+    return _context_leet(text)
 
 
 def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tuple[str, list[int]]:
