@@ -12,6 +12,8 @@ from countermark.detection.analysis import Analyser
 from countermark.detection.brands import _is_ordinary_word
 from countermark.detection.normalise import (
     _HOMOGLYPH_TABLE,
+    _SHAPES,
+    _SPACED_END,
     CAPITAL_HOMOGLYPHS,
     HOMOGLYPHS,
     LEET,
@@ -268,3 +270,13 @@ def test_komi_de_is_a_d_unless_the_word_is_upside_down() -> None:
     assert found("Adaa", "aԀaa")
     assert found("Aaaaaaabd", "aaaaaaabԀ")
     assert found("Pepsi", "ᴉsdǝԀ cola")
+
+
+_SPACED_END_ON_TEXT = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=][a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+[a-z0-9](?![a-z0-9])")
+
+
+@given(st.text(alphabet=" \t.-_*/\\,;:'`~+^=ab09#(&|", max_size=20))
+def test_spaced_letters_are_looked_for_on_the_shape_as_on_the_text(text: str) -> None:
+    shape = text.encode("ascii").translate(_SHAPES)
+
+    assert (_SPACED_END.search(shape) is not None) == (_SPACED_END_ON_TEXT.search(text) is not None)

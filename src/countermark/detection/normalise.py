@@ -88,6 +88,11 @@ _HOMOGLYPH_TABLE = {**pictograph_separators(), **str.maketrans(
     {**_CONFUSABLE_SMALL, **HOMOGLYPHS, **{k: v for k, v in LEET.items() if not k.isascii()}})}
 _CAPITALS_TABLE = str.maketrans({**_CONFUSABLE_CAPITALS, **CAPITAL_HOMOGLYPHS})
 _ENCLOSED_TABLE = enclosed_letters()
+# str.translate with a dict looks every character up, the ones it does not change too (raising and catching
+# a KeyError for each): ~5x slower than a set test of the text (a regex class of so many characters is slower
+# still), so the tables apply only to the texts the test finds one of their characters in, which few are.
+_CAPITALS = frozenset(map(chr, _CAPITALS_TABLE))
+_ENCLOSED = frozenset(map(chr, _ENCLOSED_TABLE))
 # Pre-checks for rare characters are regex character-class searches: a set test walks the whole text
 # in Python objects, several times slower.
 _LEET_SYMBOL = re.compile(r"[\\|()\[\]/<]")
@@ -102,12 +107,22 @@ _SKELETON_BYTES = bytes.maketrans("".join(_SKELETON_FOLDS).encode(), "".join(_SK
 # straight to punctuation instead of trying every position.
 _PUNCT = r"[.\-_*·•'`’~+^=/]"
 _INWORD_PUNCT = re.compile(rf"{_PUNCT}(?<=[a-z0-9]{_PUNCT}){_PUNCT}*+(?=[a-z0-9])")
-# Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y". Such a run
-# ends with a character between separators followed by a last one ("n y" in "s o n y"; "2.0" passes too,
-# "x 36" does not), which a pattern opening with a separator finds faster.
+# Runs of single characters separated by spaces or punctuation: "s o n y", "s . o . n . y".
 _SEPARATORS = r"[\s.\-_*·•/\\,;:'`’~+^=]"
 _SPACED_LETTERS = re.compile(rf"(?<![a-z0-9])(?:[a-z0-9]{_SEPARATORS}+){{2,}}[a-z0-9](?![a-z0-9])")
-_SPACED_END = re.compile(rf"{_SEPARATORS}[a-z0-9]{_SEPARATORS}+[a-z0-9](?![a-z0-9])")
+
+
+def _shape(point: int) -> int:
+    char = chr(point)
+    return ord("a") if re.fullmatch("[a-z0-9]", char) else ord(" ") if re.fullmatch(_SEPARATORS, char) else ord("#")
+
+
+# Such a run ends with a character between separators followed by a last one ("n y" in "s o n y"; "2.0"
+# passes too, "x 36" does not). Looked for on the text's shape (each character as "a" for a letter or digit,
+# " " for a separator, "#" for anything else): there it opens with a literal, " a ", which the regex engine
+# skips straight to instead of trying every separator.
+_SHAPES = bytes(map(_shape, range(256)))
+_SPACED_END = re.compile(rb" a  *a(?!a)")
 _SEPARATOR = re.compile(rf"{_SEPARATORS}+")
 _WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 # Single letters between symbols that are leet letters elsewhere ("s|o|n|y", "s+o+n+y"), or in brackets
@@ -118,6 +133,8 @@ _SYMBOL_SPACED = re.compile(
 # with one character class (the regex engine skips straight to those characters; an alternation would not).
 _MAY_BE_SYMBOL_SPACED = re.compile(r"[|+\[({](?:(?<=[|+])|[a-z0-9][\])}])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# Every symbol the steps above and _CONTEXT_LEET below start from: most texts have none, one search says so.
+_LETTER_SYMBOL = re.compile(r"[\\|()\[\]/<+{]")
 # Right-to-left override: the text shows reversed, so "\u202eynoS" reads "Sony".
 _REVERSED_RUN = re.compile("\u202e([^\u202a\u202b\u202c\u202d]*)")
 # "(" for c and "+" for t only where they cannot be punctuation: "JV(", "(ase logic", "+ribeca", not "(sony)".
@@ -137,7 +154,11 @@ def plain(text: str) -> str:
             text = _REVERSED_RUN.sub(lambda m: m.group(1)[::-1], text)
         if not TURNED_LETTERS.isdisjoint(text):
             text = turned_back(text)
-        folded = unicodedata.normalize("NFKC", text.translate(_ENCLOSED_TABLE)).casefold().translate(_FORMAT_CHARS)
+        if not _ENCLOSED.isdisjoint(text):
+            text = text.translate(_ENCLOSED_TABLE)
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        if has_invisible(folded):
+            folded = folded.translate(_FORMAT_CHARS)
         folded = unicodedata.normalize("NFKC", folded)
     return " ".join(folded.split())  # whitespace collapsed: str.split() knows the same spaces as regex \s
 
@@ -149,7 +170,7 @@ def has_invisible(text: str) -> bool:
 
 def fold_capitals(text: str) -> str:
     """Raw text with other scripts' capital look-alikes made Latin; feed to `plain` then `skeleton`."""
-    return text if text.isascii() else text.translate(_CAPITALS_TABLE)
+    return text if text.isascii() or _CAPITALS.isdisjoint(text) else text.translate(_CAPITALS_TABLE)
 
 
 def plain_folded(raw: str, plain_raw: str) -> str:
@@ -188,17 +209,27 @@ def skeleton(plain_text: str, *, words_apart: bool = False) -> str:
     Punctuation inside a word is dropped ("so.ny" reads "sony"); `words_apart` reads it as a space
     instead, for a disguised name glued to a neighbour by punctuation ("new-ѕmеаԁ", "ѕtаrtесһ.com").
     """
-    text = _multi_char_leet(transliterate(plain_text))
-    if _MAY_BE_SYMBOL_SPACED.search(text):
-        text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
-    text = _fold_letters(_context_leet(text))
-    if _SPACED_END.search(text):
+    text = transliterate(plain_text)
+    if _LETTER_SYMBOL.search(text):
+        text = _symbols_read(text)
+    folded = _fold_letters(text)
+    text = folded.decode("ascii")
+    if _SPACED_END.search(folded.translate(_SHAPES)):
         text = _SPACED_LETTERS.sub(_join_spaced, text)
     text = _INWORD_PUNCT.sub(" " if words_apart else "", text)
     for confusable, letter in _CONFUSED_PAIRS:
         if confusable in text:
             text = text.replace(confusable, letter)
     return text
+
+
+def _symbols_read(text: str) -> str:
+    """Symbols drawn as letters: several making one ("|\\/|"), between single letters ("s|o|n|y"), or
+    standing for a letter where they cannot be punctuation ("(ase")."""
+    text = _multi_char_leet(text)
+    if _MAY_BE_SYMBOL_SPACED.search(text):
+        text = _SYMBOL_SPACED.sub(lambda m: _NOT_ALNUM.sub("", m.group(0)), text)
+    return _context_leet(text)
 
 
 def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tuple[str, list[int]]:
@@ -213,7 +244,7 @@ def skeleton_with_offsets(plain_text: str, *, words_apart: bool = False) -> tupl
     if _MAY_BE_SYMBOL_SPACED.search(text):
         text, offsets = _drop(text, offsets, {j for m in _SYMBOL_SPACED.finditer(text)
                                               for j in range(m.start(), m.end()) if not text[j].isalnum()})
-    text = _fold_letters(_context_leet(text))  # both keep the length
+    text = _fold_letters(_context_leet(text)).decode("ascii")  # both keep the length
     # Spaced letters lose only their separators.
     removed: set[int] = set()
     breaks: set[int] = set()
@@ -291,8 +322,8 @@ def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[s
     return "".join(out_text), out_offsets
 
 
-def _fold_letters(ascii_text: str) -> str:
-    return ascii_text.encode("ascii").translate(_SKELETON_BYTES).decode("ascii")
+def _fold_letters(ascii_text: str) -> bytes:
+    return ascii_text.encode("ascii").translate(_SKELETON_BYTES)
 
 
 def _context_leet(text: str) -> str:

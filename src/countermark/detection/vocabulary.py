@@ -15,6 +15,9 @@ from countermark.detection.record import Record
 
 Strength = Literal["strong", "weak"]
 Match = tuple[int, int, Any]  # start, end and the payload its table gave the key
+# Characters in order of how common they are in listing text (English letter frequencies, digits, punctuation).
+_COMMON_CHARACTERS = " eaoitnrslcdhupmgbyfkwvxjqz0123456789-.,()/:'"
+_NEVER_WRITTEN = "\uffff"  # a Unicode noncharacter: what follows a sentinel, so that it leads to no key
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +47,26 @@ class SharedAutomaton:
                 owners.setdefault(key, []).append((slot, payload))
         self._tables = len(tables)
         self._automaton = ahocorasick.Automaton()
-        for key, found in owners.items():
-            self._automaton.add_word(key, (len(key), tuple(found)))
-        if owners:
-            self._automaton.make_automaton()
         self._empty = not owners
+        if self._empty:
+            return
+        # The automaton looks a character up among a state's children one by one, in the order they were
+        # added, and most characters are looked up among the first state's: its children are added most
+        # common character first, and a common character that starts no key gets a child of its own that
+        # leads to no key (a sentinel), so that it is not compared with every child to find there is none.
+        by_first: dict[str, list[str]] = {}
+        for key in owners:
+            by_first.setdefault(key[0], []).append(key)
+        for char in dict.fromkeys([*_COMMON_CHARACTERS, *by_first]):
+            for key in by_first.get(char, ()):
+                self._automaton.add_word(key, (len(key), tuple(owners[key])))
+            if char not in by_first:
+                self._automaton.add_word(char + _NEVER_WRITTEN, (2, ()))
+        self._automaton.make_automaton()
 
     def any_in(self, text: str) -> bool:
         """Whether any key of any table is in the text (the first found ends the pass)."""
-        return not self._empty and next(self._automaton.iter(text), None) is not None
+        return not self._empty and any(owners for _, (_, owners) in self._automaton.iter(text))
 
     def find(self, text: str) -> list[list[Match]]:
         """Per table, each of its keys found in the text: by end, and at one end the longest first."""
