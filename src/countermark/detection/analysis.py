@@ -233,11 +233,22 @@ def _vocabulary_cues(title: FieldReading, description: FieldReading, brand_ids: 
     """The term of each kind's earliest vocabulary hit, and the replica hits that count for these brands."""
     if not title.words and not description.words:  # most listings
         return {}, ()
-    words = _words(title, description)
-    benign = [h for h in words if h.term.kind == "benign"]
-    replica_hits = tuple(h for h in words if h.term.kind == "replica" and not _inside(h, benign)
-                         and (h.term.brand_id is None or h.term.brand_id in brand_ids))
-    return _first_of_each_kind(words), replica_hits
+    earliest: dict[str, Hit] = {}
+    replica: list[Hit] = []
+    benign: list[Hit] = []
+    for hit in _words(title, description):  # one pass over a listing's few hits
+        term = hit.term
+        seen = earliest.get(term.kind)
+        if seen is None or hit.start < seen.start:
+            earliest[term.kind] = hit
+        if term.kind == "replica":
+            if term.brand_id is None or term.brand_id in brand_ids:
+                replica.append(hit)
+        elif term.kind == "benign":
+            benign.append(hit)
+    if benign:
+        replica = [h for h in replica if not _inside(h, benign)]
+    return {kind: hit.term.text for kind, hit in earliest.items()}, tuple(replica)
 
 
 def _words(title: FieldReading, description: FieldReading) -> list[Hit]:
@@ -285,16 +296,6 @@ def _distinctive(match: ProductMatch) -> bool:
     """A model number that identifies the brand on its own, with no brand named ('LN32A550', not '4-pack')."""
     key = re.sub(r"[^a-z0-9]", "", match.evidence.lower())
     return len(key) >= 6 and any(c.isdigit() for c in key) and (any(c.isalpha() for c in key) or len(key) >= 7)
-
-
-def _first_of_each_kind(hits: list[Hit]) -> dict[str, str]:
-    """The term of each kind's earliest hit."""
-    first: dict[str, Hit] = {}
-    for hit in hits:
-        seen = first.get(hit.term.kind)
-        if seen is None or hit.start < seen.start:
-            first[hit.term.kind] = hit
-    return {kind: hit.term.text for kind, hit in first.items()}
 
 
 def _inside(hit: Hit, innocent: list[Hit]) -> bool:

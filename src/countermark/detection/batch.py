@@ -18,7 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from countermark.detection.context import ImageMatch, ScanContext, SellerFacts
 from countermark.detection.engine import DetectionEngine
@@ -37,6 +37,7 @@ from countermark.listings.records import Brand, Listing, Reject, Seller
 from countermark.listings.validate import decode_listing
 
 BATCH_SIZE = 2_000
+_FLAG = b'"decision": "flag"'  # as a flag's output line holds it (nothing else in a line can: strings are escaped)
 
 
 class ImageMatcherHook(Protocol):
@@ -104,13 +105,13 @@ def scan_bundle(
     flagged = 0
     read = _read_jsonl if bundle.listings_path.suffix == ".jsonl" else _read_records
     skip = _Skip(out, done)
-    with out.open("a", encoding="utf-8") as sink:
-        for lines_read, lines in read(bundle, spec, workers, batch_size, skip, rejects):
+    with out.open("ab") as sink:
+        for lines_read, written in read(bundle, spec, workers, batch_size, skip, rejects):
             rejects.flush()
-            if lines:
-                sink.write("".join(lines))
+            if written.output:
+                sink.write(written.output)
                 sink.flush()
-                flagged += sum(1 for line in lines if '"decision": "flag"' in line)
+                flagged += written.flagged
             if on_progress is not None:
                 on_progress(lines_read)
         rejects.flush()
@@ -179,10 +180,32 @@ class _Skip:
                               f"{self.done - self.remaining} listings")
 
 
-# Each reader yields (input records read, output lines) per batch, in input order.
+class _Output(NamedTuple):
+    """Output lines of a batch, as they are written: UTF-8 (workers encode them, so this process neither decodes
+    nor encodes them again) and how many of them are flags."""
+
+    output: bytes
+    flagged: int
+
+
+_NO_OUTPUT = _Output(b"", 0)
+
+
+class _ScannedLines(NamedTuple):
+    """A batch of JSONL lines as a worker returns it: the lines that are listings (line numbers, ids and
+    sellers: what the cross-record rules need), one output line each, and the lines that are not."""
+
+    lines: list[int]
+    listing_ids: list[str]
+    seller_ids: list[str]
+    output: _Output
+    rejects: list[Reject]  # in line order
+
+
+# Each reader yields (input records read, output) per batch, in input order.
 
 def _read_jsonl(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int, skip: _Skip,
-                rejects: _RejectSink) -> Iterator[tuple[int, list[str]]]:
+                rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
     """JSONL: workers get raw lines and parse, validate and scan them; this process only applies the
     cross-record rules (unique ids, known sellers) and writes. Raw bytes are far cheaper to send to a
     worker than parsed records."""
@@ -211,24 +234,39 @@ def _read_jsonl(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int
                 else:
                     skip.passed(item.listing_id)
         if skipped:
-            yield skipped, []
-        for first_line, raws, results in _map(_raw_batches(numbered, batch_size), _scan_raw, spec, workers):
-            lines: list[str] = []
-            for line_no, listing_id, seller_id, result in results:
-                if isinstance(result, Reject):
-                    rejects.add(result)
-                    continue
-                reason = gate.check(line_no, listing_id, seller_id)
-                if reason is not None:  # rare: the line is decoded again to quote it
-                    listing = decode_listing(raws[line_no - first_line].rstrip(b"\r\n"))
-                    rejects.add(listing_reject(path.name, line_no, reason, listing))
-                else:
-                    lines.append(result)
-            yield len(raws), lines
+            yield skipped, _NO_OUTPUT
+        for first_line, raws, scanned in _map(_raw_batches(numbered, batch_size), _scan_raw, spec, workers):
+            if not scanned.rejects and gate.admits_all(scanned.lines, scanned.listing_ids, scanned.seller_ids):
+                yield len(raws), scanned.output  # almost every batch
+            else:
+                yield len(raws), _admitted(scanned, gate, rejects, raws, first_line, path.name)
+
+
+def _admitted(scanned: _ScannedLines, gate: ListingGate, rejects: _RejectSink, raws: list[bytes], first_line: int,
+              file: str) -> _Output:
+    """The output of the batch's listings that the cross-record rules admit, one by one; the others and the
+    lines that are not listings go to the rejects, in line order."""
+    pending = deque(scanned.rejects)
+    kept: list[bytes] = []
+    flagged = 0
+    for line_no, listing_id, seller_id, line in zip(scanned.lines, scanned.listing_ids, scanned.seller_ids,
+                                                    scanned.output.output.splitlines(keepends=True), strict=True):
+        while pending and pending[0].line < line_no:
+            rejects.add(pending.popleft())
+        reason = gate.check(line_no, listing_id, seller_id)
+        if reason is not None:  # rare: the line is decoded again to quote it
+            listing = decode_listing(raws[line_no - first_line].rstrip(b"\r\n"))
+            rejects.add(listing_reject(file, line_no, reason, listing))
+        else:
+            kept.append(line)
+            flagged += _FLAG in line
+    for reject in pending:
+        rejects.add(reject)
+    return _Output(b"".join(kept), flagged)
 
 
 def _read_records(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int, skip: _Skip,
-                  rejects: _RejectSink) -> Iterator[tuple[int, list[str]]]:
+                  rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
     """Parquet: this process reads records (Arrow batches) and workers scan them."""
     def to_scan() -> Iterator[Listing]:
         for item in bundle.listings(known_sellers=frozenset(spec.sellers)):
@@ -237,8 +275,8 @@ def _read_records(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: i
             elif not skip.passed(item.listing_id):
                 yield item
 
-    for _, batch, lines in _map(((0, b) for b in batched(to_scan(), batch_size)), _scan_records, spec, workers):
-        yield len(batch), lines
+    for _, batch, output in _map(((0, b) for b in batched(to_scan(), batch_size)), _scan_records, spec, workers):
+        yield len(batch), output
 
 
 def _raw_batches(numbered: Iterator[tuple[int, bytes]], size: int) -> Iterator[tuple[int, list[bytes]]]:
@@ -288,33 +326,29 @@ def _in_worker(work: Callable[[DetectionEngine, _EngineSpec, int, _Work], _Resul
     return work(engine, spec, key, item)
 
 
-_RawResult = tuple[int, str | None, str | None, str | Reject]
-
-
-def _scan_raw(engine: DetectionEngine, spec: _EngineSpec, first_line: int, raws: list[bytes]) -> list[_RawResult]:
-    """Parse, validate and scan raw JSONL lines: (line, listing_id, seller_id, output line or Reject) each."""
-    results: list[_RawResult] = []
+def _scan_raw(engine: DetectionEngine, spec: _EngineSpec, first_line: int, raws: list[bytes]) -> _ScannedLines:
+    """Parse, validate and scan raw JSONL lines."""
+    lines: list[int] = []
     listings: list[Listing] = []
-    positions: list[int] = []
+    rejects: list[Reject] = []
     for line_no, raw in enumerate(raws, first_line):
         item = parse_line(spec.listings_file, line_no, raw, decode_listing)
-        if isinstance(item, Reject):
-            results.append((line_no, None, None, item))
-        elif item is not None:
-            positions.append(len(results))
-            results.append((line_no, item.listing_id, item.seller_id, ""))
+        if isinstance(item, Listing):
+            lines.append(line_no)
             listings.append(item)
-    for position, line in zip(positions, _scan_records(engine, spec, 0, listings), strict=True):
-        line_no, listing_id, seller_id, _ = results[position]
-        results[position] = (line_no, listing_id, seller_id, line)
-    return results
+        elif item is not None:
+            rejects.append(item)
+    return _ScannedLines(lines, [x.listing_id for x in listings], [x.seller_id for x in listings],
+                         _scan_records(engine, spec, 0, listings), rejects)
 
 
-def _scan_records(engine: DetectionEngine, spec: _EngineSpec, _key: int, batch: Sequence[Listing]) -> list[str]:
+def _scan_records(engine: DetectionEngine, spec: _EngineSpec, _key: int, batch: Sequence[Listing]) -> _Output:
+    if not batch:
+        return _NO_OUTPUT
     images = spec.image_matcher.matches(batch) if spec.image_matcher is not None else {}
-    sellers = {x.seller_id: spec.sellers[x.seller_id] for x in batch if x.seller_id in spec.sellers}
-    decisions = engine.scan(batch, ScanContext(sellers=sellers, image_matches=images))
-    return [d.as_json_text() + "\n" for d in decisions]
+    decisions = engine.scan(batch, ScanContext(sellers=spec.sellers, image_matches=images))
+    text = "\n".join([d.as_json_text() for d in decisions]) + "\n"
+    return _Output(text.encode("utf-8"), sum([d.decision == "flag" for d in decisions]))
 
 
 def _complete_lines(path: Path) -> int:

@@ -68,10 +68,23 @@ class Decision(Record):
                 f'"matched_sku": {_optional_string(self.matched_sku)}, "reasons": [{reasons}]}}')
 
 
+# A weight is one of the signals' constants and a transparent score a function of the weights: a scan meets
+# few distinct values, and rounding and writing a float costs more than looking it up.
+_NUMBER_TEXTS: dict[float, str] = {}
+_NUMBER_TEXTS_LIMIT = 4096
+
+
 def _number(value: float) -> str:
     """A score or weight as as_json() rounds it and json.dumps writes it."""
-    rounded = round(float(value), 4)
-    return repr(rounded) if math.isfinite(rounded) else json.dumps(rounded)
+    text = _NUMBER_TEXTS.get(value)
+    if text is None:
+        rounded = round(float(value), 4)
+        text = repr(rounded) if math.isfinite(rounded) else json.dumps(rounded)
+        if value:  # 0.0 and -0.0 are one key but two texts
+            if len(_NUMBER_TEXTS) >= _NUMBER_TEXTS_LIMIT:
+                _NUMBER_TEXTS.clear()
+            _NUMBER_TEXTS[value] = text
+    return text
 
 
 def _optional_string(value: str | None) -> str:

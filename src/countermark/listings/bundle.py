@@ -8,7 +8,7 @@ listings whose seller exists) are checked here too, so every consumer applies th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,6 +114,16 @@ class ListingGate:
         if seller_id not in self._known:
             return f"unknown seller_id {seller_id!r}"
         return None
+
+    def admits_all(self, lines: Sequence[int], listing_ids: Sequence[str], seller_ids: Iterable[str]) -> bool:
+        """`check` for a batch of listings at once, in C loops: True if it admits every one of them (it then
+        records them), else False without recording anything (then `check` them one by one)."""
+        first_line = self._first_line
+        if (len(set(listing_ids)) != len(listing_ids) or not first_line.keys().isdisjoint(listing_ids)
+                or not all(map(self._known.__contains__, seller_ids))):
+            return False
+        first_line.update(zip(listing_ids, lines, strict=True))
+        return True
 
 
 def listing_reject(file: str, line: int, reason: str, listing: Listing) -> Reject:
