@@ -1,5 +1,5 @@
 """The catalogue's shortcuts: title shortlists (the titles sharing the most words with a text, lowest position
-on ties), model keys found without listing candidates, token-sort ratios of presorted words."""
+on ties), model keys found without listing candidates, token-sort ratios of presorted words, a title within the text."""
 
 from __future__ import annotations
 
@@ -100,3 +100,10 @@ def test_model_keys_of_a_title_and_a_description_read_apart_are_those_of_the_joi
 def test_sorted_words_ratio_is_token_sort_ratio_for_plain_text(a: str, b: str) -> None:
     a, b = plain(a), plain(b)
     assert fuzz.ratio(_sorted_words(a), _sorted_words(b)) == fuzz.token_sort_ratio(a, b)
+
+
+@given(st.lists(st.sampled_from(_WORDS), min_size=1), st.lists(st.sampled_from([*_WORDS, "other"])))
+def test_a_title_whose_words_are_all_in_the_text_has_the_top_token_set_ratio(
+        title: list[str], more: list[str]) -> None:
+    """The title shortlist's first choice is taken without scoring the others when this holds."""
+    assert fuzz.token_set_ratio(" ".join([*more, *title]), " ".join(title)) == 100

@@ -180,6 +180,7 @@ class _BrandTitles:
         self._titles = [e.title for e in entries]
         self._brand_words = brand_words
         self._unbranded = [_without(t, brand_words) for t in self._titles]  # precomputed: compared per listing
+        self._word_sets = [frozenset(t.split()) for t in self._titles]
         words: dict[str, list[int]] = {}
         for i, title in enumerate(self._titles):
             for w in set(title.split()):
@@ -193,11 +194,15 @@ class _BrandTitles:
         choices = self._shortlist(words)
         if not choices:
             return None
-        best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_set_ratio,
-                          score_cutoff=TITLE_SIMILARITY)
-        if best is None:
-            return None
-        position = choices[best[2]]
+        if self._word_sets[choices[0]].issubset(words):
+            # Most listings: the first choice's words are all in the title, its token-set score the most there is.
+            position = choices[0]
+        else:
+            best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_set_ratio,
+                              score_cutoff=TITLE_SIMILARITY)
+            if best is None:
+                return None
+            position = choices[best[2]]
         ordered = fuzz.token_sort_ratio(_without(title, self._brand_words), self._unbranded[position])
         return self.entries[position] if ordered >= TITLE_ORDER_SIMILARITY else None
 
