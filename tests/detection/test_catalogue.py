@@ -42,7 +42,8 @@ def _postings(titles: list[set[str]]) -> dict[str, list[int]]:
 @given(st.lists(st.sets(st.sampled_from(_WORDS)), max_size=60), st.lists(st.sampled_from([*_WORDS, "other"])))
 def test_shortlist_is_most_shared_words_then_lowest_position(titles: list[set[str]], words: list[str]) -> None:
     postings = _postings(titles)
-    assert _WordLanes(postings, len(titles)).most_shared(words) == _reference(postings, words)
+    lanes = _WordLanes(postings, len(titles))
+    assert lanes.ranked(lanes.counts(words)) == _reference(postings, words)
 
 
 def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
@@ -50,7 +51,8 @@ def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
     titles = [{"a"}, long_title, {"a", "x1"}]
     postings = _postings(titles)
     assert _WordLanes.fit(postings, len(titles))
-    assert _WordLanes(postings, len(titles)).most_shared([*long_title, "a"]) == [1, 2, 0]
+    lanes = _WordLanes(postings, len(titles))
+    assert lanes.ranked(lanes.counts([*long_title, "a"])) == [1, 2, 0]
     assert not _WordLanes.fit(_postings([*titles, long_title | {"x255"}]), 4)
     assert not _WordLanes.fit(_postings([{"a"}] * (_MAX_LANES + 1)), _MAX_LANES + 1)
 
