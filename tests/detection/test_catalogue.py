@@ -1,5 +1,5 @@
 """The catalogue's shortcuts: title shortlists (the titles sharing the most words with a text, lowest position
-on ties), model keys found without listing candidates, token-sort ratios of presorted words."""
+on ties), model keys found without listing candidates, token-sort ratios of presorted words, a title within the text."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def _postings(titles: list[set[str]]) -> dict[str, list[int]]:
 @given(st.lists(st.sets(st.sampled_from(_WORDS)), max_size=60), st.lists(st.sampled_from([*_WORDS, "other"])))
 def test_shortlist_is_most_shared_words_then_lowest_position(titles: list[set[str]], words: list[str]) -> None:
     postings = _postings(titles)
-    assert _WordLanes(postings, len(titles)).most_shared(words) == _reference(postings, words)
+    lanes = _WordLanes(postings, len(titles))
+    assert lanes.ranked(lanes.counts(words)) == _reference(postings, words)
 
 
 def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
@@ -50,7 +51,8 @@ def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
     titles = [{"a"}, long_title, {"a", "x1"}]
     postings = _postings(titles)
     assert _WordLanes.fit(postings, len(titles))
-    assert _WordLanes(postings, len(titles)).most_shared([*long_title, "a"]) == [1, 2, 0]
+    lanes = _WordLanes(postings, len(titles))
+    assert lanes.ranked(lanes.counts([*long_title, "a"])) == [1, 2, 0]
     assert not _WordLanes.fit(_postings([*titles, long_title | {"x255"}]), 4)
     assert not _WordLanes.fit(_postings([{"a"}] * (_MAX_LANES + 1)), _MAX_LANES + 1)
 
@@ -100,3 +102,10 @@ def test_model_keys_of_a_title_and_a_description_read_apart_are_those_of_the_joi
 def test_sorted_words_ratio_is_token_sort_ratio_for_plain_text(a: str, b: str) -> None:
     a, b = plain(a), plain(b)
     assert fuzz.ratio(_sorted_words(a), _sorted_words(b)) == fuzz.token_sort_ratio(a, b)
+
+
+@given(st.lists(st.sampled_from(_WORDS), min_size=1), st.lists(st.sampled_from([*_WORDS, "other"])))
+def test_a_title_whose_words_are_all_in_the_text_has_the_top_token_set_ratio(
+        title: list[str], more: list[str]) -> None:
+    """The title shortlist's first choice is taken without scoring the others when this holds."""
+    assert fuzz.token_set_ratio(" ".join([*more, *title]), " ".join(title)) == 100

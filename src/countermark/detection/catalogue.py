@@ -180,6 +180,7 @@ class _BrandTitles:
         self._titles = [e.title for e in entries]
         self._brand_words = brand_words
         self._unbranded = [_without(t, brand_words) for t in self._titles]  # precomputed: compared per listing
+        self._word_sets = [frozenset(t.split()) for t in self._titles]
         words: dict[str, list[int]] = {}
         for i, title in enumerate(self._titles):
             for w in set(title.split()):
@@ -190,21 +191,27 @@ class _BrandTitles:
 
     def find(self, title: str, words: list[str]) -> _Entry | None:
         """The catalogue title most like this one (`words` are its words), if alike enough."""
-        choices = self._shortlist(words)
+        if self._lanes is None:
+            return self._most_alike(title, _most_shared(self._words, set(words)))
+        counts = self._lanes.counts(words)
+        most = max(counts, default=0)
+        if most and self._word_sets[first := counts.index(most)].issubset(words):
+            # Most listings: the first choice's words are all in the title, its token-set score the most there is,
+            # so the other choices need not be ranked nor scored.
+            return self._in_order(title, first)
+        return self._most_alike(title, self._lanes.ranked(counts))
+
+    def _most_alike(self, title: str, choices: list[int]) -> _Entry | None:
         if not choices:
             return None
         best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_set_ratio,
                           score_cutoff=TITLE_SIMILARITY)
-        if best is None:
-            return None
-        position = choices[best[2]]
+        return self._in_order(title, choices[best[2]]) if best is not None else None
+
+    def _in_order(self, title: str, position: int) -> _Entry | None:
+        """The title's entry, unless the listing's title (both without the brand) has its words in another order."""
         ordered = fuzz.token_sort_ratio(_without(title, self._brand_words), self._unbranded[position])
         return self.entries[position] if ordered >= TITLE_ORDER_SIMILARITY else None
-
-    def _shortlist(self, words: list[str]) -> list[int]:
-        if self._lanes is not None:
-            return self._lanes.most_shared(words)
-        return _most_shared(self._words, set(words))
 
 
 class _WordLanes:
@@ -225,8 +232,12 @@ class _WordLanes:
         counts = Counter(chain.from_iterable(postings.values()))
         return size <= _MAX_LANES and max(counts.values(), default=0) < 256
 
-    def most_shared(self, words: Iterable[str]) -> list[int]:
-        counts = sum(map(self._words.__getitem__, self._words.keys() & words)).to_bytes(self._size, "little")
+    def counts(self, words: Iterable[str]) -> bytes:
+        """How many of these words each title has, by position."""
+        return sum(map(self._words.__getitem__, self._words.keys() & words)).to_bytes(self._size, "little")
+
+    def ranked(self, counts: bytes) -> list[int]:
+        """The positions sharing the most words (`counts`), lowest position first on ties."""
         # A stable sort: equal counts keep position order.
         return sorted(compress(self._positions, counts), key=counts.__getitem__, reverse=True)[:_CANDIDATE_LIMIT]
 
