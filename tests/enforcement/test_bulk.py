@@ -60,6 +60,9 @@ UNREADABLE = [
     (b"key,brand,listings\nx,acme,L0-1\n", "wrong header (missing idempotency_key"),
     (b"", "empty file"),
     (b"\xff\xfeidempotency_key\n", "not valid UTF-8"),
+    (b"\r0", "a carriage return inside the header"),
+    (HEADER.replace(b"\n", b"\r") + b"n1,acme,EU-001,L0-1,x,yes\r", "old Mac"),
+    (b'idempotency_key,"brand_id\n', "malformed CSV header"),
     (HEADER + b"n1,acme,EU-001,L0-1,x,yes\n" * 3, "3 rows; at most 2 per file"),
 ]
 

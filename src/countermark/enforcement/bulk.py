@@ -60,7 +60,13 @@ def read_rows(data: bytes, name: str, policy: Policy) -> tuple[list[tuple[int, s
     header_text, problem = _decode(header_raw)
     if header_text is None or not header_text.strip():
         raise UnreadableCSV(f"{name}: line 1: {problem or 'empty file: expected a header'}")
-    header = [h.strip().lower() for h in next(csv.reader([header_text]))]
+    if "\r" in header_text:  # csv would fail with "new-line character seen in unquoted field"
+        raise UnreadableCSV(f"{name}: line 1: a carriage return inside the header; lines must end with \\n or "
+                            "\\r\\n (a file with old Mac \\r line endings is one line: save it with other endings)")
+    try:
+        header = [h.strip().lower() for h in next(csv.reader([header_text], strict=True))]
+    except csv.Error as e:
+        raise UnreadableCSV(f"{name}: line 1: malformed CSV header ({e})") from None
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
     duplicated = sorted({c for c in header if header.count(c) > 1})
