@@ -16,10 +16,11 @@ import fcntl
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 OnWait = Callable[[], None]
 
@@ -90,6 +91,7 @@ def advisory_key(name: str) -> int:
 def _advisory_lock(engine: Engine, name: str, on_wait: OnWait | None) -> Iterator[bool]:
     key = {"key": advisory_key(name)}
     conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    taken = False
     try:
         taken = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), key))
         if not taken and on_wait is not None:
@@ -98,6 +100,11 @@ def _advisory_lock(engine: Engine, name: str, on_wait: OnWait | None) -> Iterato
             taken = True
         yield taken
     finally:
+        # Released explicitly first: the server ends a dropped session a moment after the client has gone, so
+        # the next taker could otherwise still find the lock held.
+        if taken:
+            with suppress(DBAPIError):
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), key)
         conn.invalidate()  # ending the session releases the lock whatever happened, even mid-wait
         conn.close()
 
