@@ -192,7 +192,7 @@ def _disguise_letter(letter: str, trick: str) -> str:
     return letter
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(name=names, tricks=st.lists(letter_tricks, min_size=9, max_size=9), separator=separators, context=contexts)
 def test_any_disguised_brand_name_is_found(name: str, tricks: list[str], separator: str,
                                           context: tuple[str, str]) -> None:
@@ -207,7 +207,7 @@ def test_any_disguised_brand_name_is_found(name: str, tricks: list[str], separat
 _UPSIDE_DOWN = dict(zip("abcdefghijklmnopqrstuvwxyz", "ɐqɔpǝɟƃɥᴉɾʞlɯuodbɹsʇnʌʍxʎz", strict=True))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(name=names, data=st.data())
 def test_masked_or_upside_down_names_are_found(name: str, data: st.DataObject) -> None:
     """One letter in three at most masked by *, # or _, or the whole name written upside down."""
@@ -221,7 +221,7 @@ def test_masked_or_upside_down_names_are_found(name: str, data: st.DataObject) -
     assert found(name.capitalize(), f"speaker {upside_down}"), upside_down
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=10), data=st.data())
 def test_one_edit_misspellings_are_found(name: str, data: st.DataObject) -> None:
     i = data.draw(st.integers(0, len(name) - 1))
@@ -241,7 +241,7 @@ def test_one_edit_misspellings_are_found(name: str, data: st.DataObject) -> None
 _TRICKY = [*"abcilmnorstvw0134578 .-_*/\\|()+@$![]", "Ѕ", "о", "Η", "索", "é", "\u200b", "🔥", "🅢", "\u202e"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=40))
 def test_skeleton_offsets_agree_with_skeleton(text: str) -> None:
     """The offsets used to quote a disguised name describe exactly the skeleton that was searched."""
