@@ -19,6 +19,7 @@ from countermark.detection.record import Record
 from countermark.detection.vocabulary import (
     Hit,
     Lexicon,
+    Match,
     SharedAutomaton,
     Term,
     data_file_terms,
@@ -52,10 +53,6 @@ class Cues:
         return found.group(1) if found else None
 
 
-def _any_of(forms: set[str]) -> SharedAutomaton:
-    return SharedAutomaton([dict.fromkeys(forms)])
-
-
 def _cue_forms(cues: list[str]) -> set[str]:
     """Each cue as it reads in each form of the text a mention may be found in."""
     return {form for cue in cues for form in (plain(cue), name_skeleton(cue), " ".join(fuzzy_words(cue, parts=False)))
@@ -78,6 +75,8 @@ class FieldReading(Record):
     skeleton: str
     mentions: tuple[Mention, ...]
     words: tuple[Hit, ...]  # vocabulary hits
+    plain_cue_words: tuple[list[Match], list[Match]]  # where words of the cues before and after a mention are
+    skeleton_cue_words: tuple[list[Match], list[Match]]
 
     def around(self, m: Mention) -> tuple[str, str]:
         """The windows of text right before and right after a mention where cues count, in the form it was
@@ -88,6 +87,14 @@ class FieldReading(Record):
         source = self.plain if m.searched == "plain" else self.skeleton
         start = m.start - _CUE_WINDOW
         return source[start if start > 0 else 0:m.start], source[m.end:m.end + _CUE_WINDOW]
+
+    def cue_words_near(self, m: Mention) -> tuple[bool, bool]:
+        """Whether a cue word is in the window before and in the window after a mention found in the plain form
+        or the skeleton."""
+        before, after = self.plain_cue_words if m.searched == "plain" else self.skeleton_cue_words
+        first, last = m.start - _CUE_WINDOW, m.end + _CUE_WINDOW
+        return (any(start >= first and end <= m.start for start, end, _ in before),
+                any(start >= m.end and end <= last for start, end, _ in after))
 
 
 class ListingView(Record):
@@ -132,27 +139,33 @@ class Analyser:
             *tagged(data_file_terms("context", "defective.txt"), "defective", disguisable=False),
             *tagged(data_file_terms("context", "sale.txt"), "sale", disguisable=False),
         ])
-        # One pass over each form of a text finds the brand names and the terms of every word list.
-        self._on_plain = SharedAutomaton([self.brand_index.plain_keys, self.vocabulary.plain_keys])
-        self._on_skeleton = SharedAutomaton([self.brand_index.skeleton_keys, self.vocabulary.skeleton_keys])
         self.nominative = Cues(_cue_list("nominative.txt"), _cue_list("nominative_after.txt"), model_between=True)
         self.lookalike = Cues(_cue_list("lookalike_before.txt"), _cue_list("lookalike_after.txt"),
                               model_between=False)
-        # Most mentions have no cue word near them at all: one automaton pass shows it several times faster
-        # than the cue patterns' searches do.
-        self._before_cue_words = _any_of(self.nominative.before_forms | self.lookalike.before_forms)
-        self._after_cue_words = _any_of(self.nominative.after_forms | self.lookalike.after_forms)
+        # Most mentions have no cue word near them at all: where the cue words are shows it several times
+        # faster than the cue patterns' searches do.
+        before_cue_words = dict.fromkeys(self.nominative.before_forms | self.lookalike.before_forms)
+        after_cue_words = dict.fromkeys(self.nominative.after_forms | self.lookalike.after_forms)
+        # One pass over each form of a text finds the brand names, the terms of every word list and the cue words.
+        self._on_plain = SharedAutomaton([self.brand_index.plain_keys, self.vocabulary.plain_keys,
+                                          before_cue_words, after_cue_words])
+        self._on_skeleton = SharedAutomaton([self.brand_index.skeleton_keys, self.vocabulary.skeleton_keys,
+                                             before_cue_words, after_cue_words])
+        # Mentions found among the words of a text are rare: their windows are searched for cue words themselves.
+        self._before_cue_words = SharedAutomaton([before_cue_words])
+        self._after_cue_words = SharedAutomaton([after_cue_words])
         self._descriptions: dict[str, tuple[FieldReading, DescriptionModels]] = {}
 
     def read(self, field: Field, raw: str) -> FieldReading:
         plain_text = plain(raw)
         skeleton_text = skeleton(plain_folded(raw, plain_text)) if plain_text else ""
-        names, terms = self._on_plain.find(plain_text)
-        skeleton_names, skeleton_terms = self._on_skeleton.find(skeleton_text)
+        names, terms, plain_before, plain_after = self._on_plain.find(plain_text)
+        skeleton_names, skeleton_terms, skeleton_before, skeleton_after = self._on_skeleton.find(skeleton_text)
         mentions = self.brand_index.find(field, plain_text, skeleton_text, raw, on_plain=names,
                                          on_skeleton=skeleton_names)
         words = self.vocabulary.find(plain_text, skeleton_text, on_plain=terms, on_skeleton=skeleton_terms)
-        return FieldReading(plain_text, skeleton_text, tuple(mentions), tuple(words))
+        return FieldReading(plain_text, skeleton_text, tuple(mentions), tuple(words), (plain_before, plain_after),
+                            (skeleton_before, skeleton_after))
 
     def _description(self, raw: str) -> tuple[FieldReading, DescriptionModels]:
         """Descriptions are mostly shop templates that repeat across listings: read each one once, and work out
@@ -206,13 +219,19 @@ class Analyser:
 
     def _cues(self, reading: FieldReading, m: Mention) -> tuple[str | None, str | None]:
         """The nominative and the look-alike cue next to a mention."""
-        before, after = reading.around(m)
-        if before and not self._before_cue_words.any_in(before):
-            before = ""
-        if after and not self._after_cue_words.any_in(after):
-            after = ""
-        if not before and not after:
+        if m.searched == "words":
+            before, after = reading.around(m)
+            cue_before = bool(before) and self._before_cue_words.any_in(before)
+            cue_after = bool(after) and self._after_cue_words.any_in(after)
+        else:
+            cue_before, cue_after = reading.cue_words_near(m)
+        if not cue_before and not cue_after:
             return None, None
+        before, after = reading.around(m)
+        if not cue_before:
+            before = ""
+        if not cue_after:
+            after = ""
         return self.nominative.around(before, after), self.lookalike.around(before, after)
 
     def _strongest(self, mentions: tuple[Mention, ...], in_title: FieldReading, in_description: FieldReading
