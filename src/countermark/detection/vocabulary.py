@@ -45,7 +45,7 @@ class SharedAutomaton:
         for slot, table in enumerate(tables):
             for key, payload in table.items():
                 owners.setdefault(key, []).append((slot, payload))
-        self._tables = len(tables)
+        self._slots = tuple(range(len(tables)))
         self._automaton = ahocorasick.Automaton()
         self._empty = not owners
         if self._empty:
@@ -58,10 +58,10 @@ class SharedAutomaton:
         for key in owners:
             by_first.setdefault(key[0], []).append(key)
         for char in dict.fromkeys([*_COMMON_CHARACTERS, *by_first]):
-            for key in by_first.get(char, ()):
-                self._automaton.add_word(key, (len(key), tuple(owners[key])))
+            for key in by_first.get(char, ()):  # a match ending at `end` starts at `end - (len(key) - 1)`
+                self._automaton.add_word(key, (len(key) - 1, tuple(owners[key])))
             if char not in by_first:
-                self._automaton.add_word(char + _NEVER_WRITTEN, (2, ()))
+                self._automaton.add_word(char + _NEVER_WRITTEN, (1, ()))
         self._automaton.make_automaton()
 
     def any_in(self, text: str) -> bool:
@@ -70,12 +70,12 @@ class SharedAutomaton:
 
     def find(self, text: str) -> list[list[Match]]:
         """Per table, each of its keys found in the text: by end, and at one end the longest first."""
-        found: list[list[Match]] = [[] for _ in range(self._tables)]
+        found: list[list[Match]] = [[] for _ in self._slots]
         if self._empty:
             return found
-        for end, (length, owners) in self._automaton.iter(text):
+        for end, (back, owners) in self._automaton.iter(text):
             for slot, payload in owners:
-                found[slot].append((end - length + 1, end + 1, payload))
+                found[slot].append((end - back, end + 1, payload))
         return found
 
 
@@ -114,7 +114,8 @@ class Lexicon:
         out: list[Hit] = []
         for start, end, terms in found:
             if has_word_boundaries(text, start, end):
-                out.extend(Hit(t, start, end, disguised) for t in terms)
+                for t in terms:  # a loop, not extend(generator): most keys have one term
+                    out.append(Hit(t, start, end, disguised))
         return out
 
 
