@@ -297,14 +297,29 @@ def _join_spaced(run: re.Match[str]) -> str:
 
 def _spaces_at(text: str, positions: set[int]) -> str:
     """The text with the characters at `positions` made spaces (the length, so the offsets, kept)."""
-    return "".join(" " if j in positions else c for j, c in enumerate(text)) if positions else text
+    if not positions:
+        return text
+    chars = list(text)
+    for j in positions:
+        chars[j] = " "
+    return "".join(chars)
 
 
 def _drop(text: str, offsets: list[int], removed: set[int]) -> tuple[str, list[int]]:
+    """The text and its offsets without the characters at `removed`, copied a slice between two of them at a
+    time (few are removed: a test per character would cost more)."""
     if not removed:
         return text, offsets
-    kept = [j for j in range(len(text)) if j not in removed]
-    return "".join([text[j] for j in kept]), [offsets[j] for j in kept]
+    kept_text: list[str] = []
+    kept_offsets: list[int] = []
+    at = 0
+    for j in sorted(removed):
+        kept_text.append(text[at:j])
+        kept_offsets += offsets[at:j]
+        at = j + 1
+    kept_text.append(text[at:])
+    kept_offsets += offsets[at:]
+    return "".join(kept_text), kept_offsets
 
 
 def _merge(text: str, offsets: list[int], sequence: str, letter: str) -> tuple[str, list[int]]:
