@@ -14,6 +14,7 @@ from countermark.detection.normalise import (
     _HOMOGLYPH_TABLE,
     _SHAPES,
     _SPACED_END,
+    _SPACED_LETTERS,
     CAPITAL_HOMOGLYPHS,
     HOMOGLYPHS,
     LEET,
@@ -272,11 +273,21 @@ def test_komi_de_is_a_d_unless_the_word_is_upside_down() -> None:
     assert found("Pepsi", "ᴉsdǝԀ cola")
 
 
-_SPACED_END_ON_TEXT = re.compile(r"[\s.\-_*·•/\\,;:'`’~+^=][a-z0-9][\s.\-_*·•/\\,;:'`’~+^=]+[a-z0-9](?![a-z0-9])")
+_SEP = r"[\s.\-_*·•/\\,;:'`’~+^=]"
+_SPACED_END_ON_TEXT = re.compile(
+    rf"{_SEP}[a-z0-9]{_SEP}(?:(?<=[^a-z0-9][a-z0-9]{_SEP}[a-z0-9]{_SEP})|(?<=^[a-z0-9]{_SEP}[a-z0-9]{_SEP})"
+    rf"|(?<={_SEP}{_SEP}[a-z0-9]{_SEP})){_SEP}*[a-z0-9](?![a-z0-9])")
+_SPACED_ALPHABET = " \t.-_*/\\,;:'`~+^=ab09#(&|"
 
 
-@given(st.text(alphabet=" \t.-_*/\\,;:'`~+^=ab09#(&|", max_size=20))
+@given(st.text(alphabet=_SPACED_ALPHABET, max_size=20))
 def test_spaced_letters_are_looked_for_on_the_shape_as_on_the_text(text: str) -> None:
     shape = text.encode("ascii").translate(_SHAPES)
 
     assert (_SPACED_END.search(shape) is not None) == (_SPACED_END_ON_TEXT.search(text) is not None)
+
+
+@given(st.text(alphabet=_SPACED_ALPHABET, max_size=20))
+def test_the_spaced_letters_pre_check_passes_every_text_with_spaced_letters(text: str) -> None:
+    if _SPACED_LETTERS.search(text):
+        assert _SPACED_END.search(text.encode("ascii").translate(_SHAPES))

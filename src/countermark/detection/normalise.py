@@ -118,12 +118,13 @@ def _shape(point: int) -> int:
     return ord("a") if re.fullmatch("[a-z0-9]", char) else ord(" ") if re.fullmatch(_SEPARATORS, char) else ord("#")
 
 
-# Such a run ends with a character between separators followed by a last one ("n y" in "s o n y"; "2.0"
-# passes too, "x 36" does not). Looked for on the text's shape (each character as "a" for a letter or digit,
-# " " for a separator, "#" for anything else): there it opens with a literal, " a ", which the regex engine
-# skips straight to instead of trying every separator.
+# Such a run has its second character between separators and a third after them ("o", "n" in "s o n y"), and
+# its first follows no letter or digit ("usb 2.0" fails; checked only where one separator stands after it).
+# Looked for on the text's shape (each character as "a" for a letter or digit, " " for a separator, "#" for
+# anything else): there it opens with a literal, " a ", which the regex engine skips straight to instead of
+# trying every separator.
 _SHAPES = bytes(map(_shape, range(256)))
-_SPACED_END = re.compile(rb" a  *a(?!a)")
+_SPACED_END = re.compile(rb" a (?:(?<=[ #]a a )|(?<=^a a )|(?<=  a )) *a(?!a)")
 _SEPARATOR = re.compile(rf"{_SEPARATORS}+")
 _WHITESPACE_CHARS = frozenset(" \t\n\r\f\v")
 # Single letters between symbols that are leet letters elsewhere ("s|o|n|y", "s+o+n+y"), or in brackets
