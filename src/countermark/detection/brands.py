@@ -132,9 +132,11 @@ class BrandIndex:
             first: frozenset(k[len(first):] for k in self._split_names if k.startswith(first) and k != first)
             for first in self._split_firsts}
         self._name_words = frozenset(w for k in self._fuzzy_choices if " " in k for w in k.split())
-        # The words _misspelt has anything to do with: words of a several-word name, and words found to be a
-        # misspelt or glued name (one set test settles most texts).
-        self._notable_words = set(self._name_words)
+        # The words _fuzzy has anything to do with: misspellings of short names, first parts of split names,
+        # words of several-word names, and words found to be a misspelt or glued name (one set test settles
+        # most texts).
+        self._always_notable = self._short_keys | self._split_firsts | self._name_words
+        self._notable_words = set(self._always_notable)
         self._masked_names = _by_length(k for k in self._split_names if len(k) >= 3)
         self._glued_names = {k: e for k, e in self._split_names.items() if len(k) >= MIN_GLUED_NAME and k.isalpha()}
         self._glued_lengths = sorted({len(k) for k in self._glued_names})
@@ -264,6 +266,11 @@ class BrandIndex:
             return []
         words = fuzzy_words(plain_text)
         distinct = set(words)
+        if self._fuzzy_choices:
+            for word in distinct - self._fuzzy_seen:
+                self._fuzzy_answer(word)
+        if distinct.isdisjoint(self._notable_words):
+            return []
         out: list[Mention] = []
         # Set operations first (C speed): the per-word loops below run only when a word can match.
         if not distinct.isdisjoint(self._short_keys):
@@ -291,11 +298,8 @@ class BrandIndex:
                    for first in distinct.intersection(self._split_firsts))
 
     def _misspelt(self, field: Field, words: list[str], distinct: set[str]) -> Iterator[Mention]:
-        """Words and runs of words within the edit budget of a name, in order of run length then position."""
-        for word in distinct - self._fuzzy_seen:
-            self._fuzzy_answer(word)
-        if distinct.isdisjoint(self._notable_words):
-            return
+        """Words and runs of words within the edit budget of a name, in order of run length then position (the
+        words themselves answered already)."""
         glued = self._glued_hits
         if not glued.keys().isdisjoint(distinct):
             for i, word in enumerate(words):
@@ -330,7 +334,7 @@ class BrandIndex:
             self._fuzzy_seen.clear()  # bounded memory on endless streams
             self._fuzzy_hits.clear()
             self._glued_hits.clear()
-            self._notable_words = set(self._name_words)
+            self._notable_words = set(self._always_notable)
         shortest, longest = self._fuzzy_lengths
         result = self._fuzzy_match(candidate) if shortest - 2 <= len(candidate) <= longest + 2 else None
         self._fuzzy_seen.add(candidate)
