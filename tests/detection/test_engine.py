@@ -9,6 +9,7 @@ import pytest
 from countermark.detection.engine import DetectionEngine
 from countermark.detection.model import TrainedScorer
 from countermark.detection.reasons import Decision, Reason
+from countermark.detection.scoring import TransparentScorer
 from tests.detection.conftest import BRANDS, listing
 
 
@@ -47,3 +48,13 @@ def test_scan_keeps_order_and_needs_no_context(detector) -> None:
 def test_a_model_for_other_features_is_refused() -> None:
     with pytest.raises(ValueError, match="retrain"):
         DetectionEngine(BRANDS, model=TrainedScorer(object(), ("other",), name="model:x"))
+
+
+def test_a_transparent_scan_scores_the_reasons_evidence_gives(detector, scan_context) -> None:
+    items = [listing("Sony KDL-40V5100 replica", 100, listing_id="L1"),
+             listing("Sony KDL-40V5100 LCD TV", 990, listing_id="L2", seller="S-AUTH"),
+             listing("plain kettle", 20, listing_id="L3")]
+    features, reasons, _ = detector.evidence(items, scan_context)
+    assert [len(row) for row in features] == [len(detector.feature_names)] * 3
+    expected = TransparentScorer().score(features, reasons)
+    assert [d.score for d in detector.scan(items, scan_context)] == pytest.approx(expected)

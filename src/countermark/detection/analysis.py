@@ -33,6 +33,7 @@ _FILLERS = r"(?:(?:the|your|a|an|all|any|most|original|genuine|el|la|le|les|der|
 _EMPTY_CONTEXT = ScanContext()
 _DESCRIPTION_CACHE_LIMIT = 20_000
 _CUE_WINDOW = 60  # characters before and after a mention where a cue counts
+_NO_CUES = (None, None, None, None)
 
 
 class Cues:
@@ -92,6 +93,8 @@ class FieldReading(Record):
         """Whether a cue word is in the window before and in the window after a mention found in the plain form
         or the skeleton."""
         before, after = self.plain_cue_words if m.searched == "plain" else self.skeleton_cue_words
+        if not before and not after:  # most texts have no cue word at all
+            return False, False
         first, last = m.start - _CUE_WINDOW, m.end + _CUE_WINDOW
         return (any(start >= first and end <= m.start for start, end, _ in before),
                 any(start >= m.end and end <= last for start, end, _ in after))
@@ -193,7 +196,8 @@ class Analyser:
             mention, brand_ids, nominative_cue, lookalike_cue = self._strongest(mentions, in_title, in_description)
         else:
             mention, brand_ids, nominative_cue, lookalike_cue = None, [], None, None
-        images = tuple(context.image_matches.get(listing.listing_id, ()))
+        image_matches = context.image_matches
+        images = tuple(image_matches.get(listing.listing_id, ())) if image_matches else ()
         if not brand_ids:  # no brand named: an official picture still says whose product it is
             brand_ids = [b for b in (_image_brand(images),) if b in self.brands]
         product = self.catalogue.match(title, description_models, listing.category, brand_ids)
@@ -207,13 +211,14 @@ class Analyser:
         if product is not None and (brand is None or product.brand_id != brand.brand_id):
             product = None
         seller = context.sellers.get(listing.seller_id)
-        first, replica_hits = _vocabulary_cues(in_title, in_description, brand_ids)
+        (accessory_cue, used_cue, defective_cue, sale_cue), replica_hits = _vocabulary_cues(in_title, in_description,
+                                                                                            brand_ids)
         if replica_hits and any(h.term.strength == "strong" for h in replica_hits):
             nominative_cue = None  # "compatible" does not excuse "AAA replica": sellers of fakes write both
         # Positional: msgspec takes these eighteen fields several times slower as keywords, on every listing.
         return ListingView(listing, title, in_description.plain, mentions, brand, mention,
-                           nominative_cue, lookalike_cue, first.get("accessory"), first.get("used"),
-                           first.get("defective"), first.get("sale"), replica_hits, product, seller,
+                           nominative_cue, lookalike_cue, accessory_cue, used_cue, defective_cue, sale_cue,
+                           replica_hits, product, seller,
                            brand is not None and (listing.seller_id, brand.brand_id) in self._authorised,
                            _age_days(seller, listing), images)
 
@@ -248,10 +253,11 @@ class Analyser:
 
 
 def _vocabulary_cues(title: FieldReading, description: FieldReading, brand_ids: list[str]
-                     ) -> tuple[dict[str, str], tuple[Hit, ...]]:
-    """The term of each kind's earliest vocabulary hit, and the replica hits that count for these brands."""
+                     ) -> tuple[tuple[str | None, str | None, str | None, str | None], tuple[Hit, ...]]:
+    """The term of the earliest accessory, used, defective and sale hit, and the replica hits that count for
+    these brands."""
     if not title.words and not description.words:  # most listings
-        return {}, ()
+        return _NO_CUES, ()
     earliest: dict[str, Hit] = {}
     replica: list[Hit] = []
     benign: list[Hit] = []
@@ -267,7 +273,8 @@ def _vocabulary_cues(title: FieldReading, description: FieldReading, brand_ids: 
             benign.append(hit)
     if benign:
         replica = [h for h in replica if not _inside(h, benign)]
-    return {kind: hit.term.text for kind, hit in earliest.items()}, tuple(replica)
+    texts = {kind: hit.term.text for kind, hit in earliest.items()}
+    return (texts.get("accessory"), texts.get("used"), texts.get("defective"), texts.get("sale")), tuple(replica)
 
 
 def _words(title: FieldReading, description: FieldReading) -> list[Hit]:
@@ -325,17 +332,18 @@ def _inside(hit: Hit, innocent: list[Hit]) -> bool:
 def _age_days(seller: SellerFacts | None, listing: Listing) -> int | None:
     if seller is None or not seller.registered_at:
         return None
-    registered = _day(seller.registered_at[:10])
-    at = _day(listing.created_at[:10]) if listing.created_at else date.today()
+    registered = _day_number(seller.registered_at[:10])
+    at = _day_number(listing.created_at[:10]) if listing.created_at else date.today().toordinal()
     if registered is None or at is None:
         return None
-    days = (at - registered).days
+    days = at - registered
     return days if days > 0 else 0
 
 
 @lru_cache(maxsize=4096)  # listings and sellers of a marketplace share few distinct days
-def _day(iso: str) -> date | None:
+def _day_number(iso: str) -> int | None:
+    """An ISO date as a number of days (`date.toordinal`): differences of ints cost less than of dates."""
     try:
-        return date.fromisoformat(iso)
+        return date.fromisoformat(iso).toordinal()
     except ValueError:
         return None

@@ -36,6 +36,10 @@ class DetectionEngine:
     def evidence(self, listings: Sequence[Listing], context: ScanContext | None = None
                  ) -> tuple[list[list[float]], list[tuple[Reason, ...]], list[tuple[str | None, str | None]]]:
         """Features, reasons and (brand_id, sku) per listing: what scoring and training consume."""
+        return self._evidence(listings, context, with_features=True)
+
+    def _evidence(self, listings: Sequence[Listing], context: ScanContext | None, *, with_features: bool
+                  ) -> tuple[list[list[float]], list[tuple[Reason, ...]], list[tuple[str | None, str | None]]]:
         features: list[list[float]] = []
         reasons: list[tuple[Reason, ...]] = []
         matches: list[tuple[str | None, str | None]] = []
@@ -43,20 +47,25 @@ class DetectionEngine:
         evaluators = [signal.evaluate for signal in self.signals]
         for listing in listings:
             view = read(listing, context)
-            row: list[float] = []
-            found: list[Reason] = []
-            for evaluate in evaluators:
-                evidence = evaluate(view)
-                row += evidence.features
-                found += evidence.reasons
-            features.append(row)
-            reasons.append(tuple(found))
+            found: tuple[Reason, ...] = ()  # most signals add none: adding () to a tuple copies nothing
+            if with_features:
+                row: list[float] = []
+                for evaluate in evaluators:
+                    evidence = evaluate(view)
+                    row += evidence.features
+                    found += evidence.reasons
+                features.append(row)
+            else:
+                for evaluate in evaluators:
+                    found += evaluate(view).reasons
+            reasons.append(found)
             brand_id = view.brand.brand_id if view.brand else None
             matches.append((brand_id, view.product.sku if view.product else None))
         return features, reasons, matches
 
     def scan(self, listings: Sequence[Listing], context: ScanContext | None = None) -> list[Decision]:
-        features, reasons, matches = self.evidence(listings, context)
+        # The transparent score is the reasons' weights alone: building every listing's feature row would be waste.
+        features, reasons, matches = self._evidence(listings, context, with_features=self.scorer.needs_features)
         scores = self.scorer.score(features, reasons)
         decisions: list[Decision] = []
         threshold = self.threshold

@@ -19,12 +19,14 @@ PRIOR = -3.0
 
 class Scorer(Protocol):
     name: str
+    needs_features: bool  # False: `score` reads only the reasons, and is given no features
 
     def score(self, features: Sequence[Sequence[float]], reasons: Sequence[Sequence[Reason]]) -> list[float]: ...
 
 
 class TransparentScorer:
     name = "transparent"
+    needs_features = False
 
     def __init__(self, prior: float = PRIOR) -> None:
         self.prior = prior
@@ -36,6 +38,8 @@ class TransparentScorer:
 
 class ModelScorer:
     """A fitted classifier over the feature vector; `feature_names` must equal the engine's."""
+
+    needs_features = True
 
     def __init__(self, model: Any, feature_names: Sequence[str], name: str) -> None:
         self.model = model
