@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -100,13 +101,13 @@ def scan_bundle(
         else:
             rejects.add(item)
     spec = _EngineSpec(tuple(brands), sellers, threshold, model_path, image_matcher, bundle.listings_path.name)
-    engine_version = _engine(spec).version  # fails early (bad model) before any work is started
+    engine = _engine(spec)  # fails early (bad model) before any work is started
 
     flagged = 0
     read = _read_jsonl if bundle.listings_path.suffix == ".jsonl" else _read_records
     skip = _Skip(out, done)
     with out.open("ab") as sink:
-        for lines_read, written in read(bundle, spec, workers, batch_size, skip, rejects):
+        for lines_read, written in read(bundle, spec, engine, workers, batch_size, skip, rejects):
             rejects.flush()
             if written.output:
                 sink.write(written.output)
@@ -117,7 +118,7 @@ def scan_bundle(
         rejects.flush()
     skip.check_finished()
     total_rejects = _complete_lines(rejects_path) if rejects_path.exists() else 0
-    return ScanSummary(_complete_lines(out), flagged, total_rejects, done, engine_version)
+    return ScanSummary(_complete_lines(out), flagged, total_rejects, done, engine.version)
 
 
 def count_listings(bundle_path: str | Path) -> int | None:
@@ -204,8 +205,8 @@ class _ScannedLines(NamedTuple):
 
 # Each reader yields (input records read, output) per batch, in input order.
 
-def _read_jsonl(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int, skip: _Skip,
-                rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
+def _read_jsonl(bundle: Bundle, spec: _EngineSpec, engine: DetectionEngine, workers: int, batch_size: int,
+                skip: _Skip, rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
     """JSONL: workers get raw lines and parse, validate and scan them; this process only applies the
     cross-record rules (unique ids, known sellers) and writes. Raw bytes are far cheaper to send to a
     worker than parsed records."""
@@ -235,7 +236,7 @@ def _read_jsonl(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int
                     skip.passed(item.listing_id)
         if skipped:
             yield skipped, _NO_OUTPUT
-        for first_line, raws, scanned in _map(_raw_batches(numbered, batch_size), _scan_raw, spec, workers):
+        for first_line, raws, scanned in _map(_raw_batches(numbered, batch_size), _scan_raw, spec, engine, workers):
             if not scanned.rejects and gate.admits_all(scanned.lines, scanned.listing_ids, scanned.seller_ids):
                 yield len(raws), scanned.output  # almost every batch
             else:
@@ -265,8 +266,8 @@ def _admitted(scanned: _ScannedLines, gate: ListingGate, rejects: _RejectSink, r
     return _Output(b"".join(kept), flagged)
 
 
-def _read_records(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int, skip: _Skip,
-                  rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
+def _read_records(bundle: Bundle, spec: _EngineSpec, engine: DetectionEngine, workers: int, batch_size: int,
+                  skip: _Skip, rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
     """Parquet: this process reads records (Arrow batches) and workers scan them."""
     def to_scan() -> Iterator[Listing]:
         for item in bundle.listings(known_sellers=frozenset(spec.sellers)):
@@ -275,7 +276,8 @@ def _read_records(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: i
             elif not skip.passed(item.listing_id):
                 yield item
 
-    for _, batch, output in _map(((0, b) for b in batched(to_scan(), batch_size)), _scan_records, spec, workers):
+    for _, batch, output in _map(((0, b) for b in batched(to_scan(), batch_size)), _scan_records, spec, engine,
+                                workers):
         yield len(batch), output
 
 
@@ -289,15 +291,17 @@ _Result = TypeVar("_Result")
 
 
 def _map(items: Iterator[tuple[int, _Work]], work: Callable[[DetectionEngine, _EngineSpec, int, _Work], _Result],
-         spec: _EngineSpec, workers: int) -> Iterator[tuple[int, _Work, _Result]]:
+         spec: _EngineSpec, engine: DetectionEngine, workers: int) -> Iterator[tuple[int, _Work, _Result]]:
     """(key, item, work result) in input order; on `workers` processes with bounded look-ahead."""
     if workers <= 1:
-        engine = _engine(spec)
         for key, item in items:
             yield key, item, work(engine, spec, key, item)
         return
     in_flight: deque[tuple[int, _Work, Future[_Result]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
+    # Forked workers inherit this process's engine (copy-on-write, frozen out of the collector's way):
+    # none spends its first ~0.2 s building one. Spawned workers (other platforms) build their own.
+    inherited = engine if multiprocessing.get_start_method() == "fork" else None
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec, inherited)) as pool:
         for key, item in items:
             in_flight.append((key, item, pool.submit(_in_worker, work, key, item)))
             if len(in_flight) >= 2 * workers:
@@ -315,9 +319,9 @@ def _engine(spec: _EngineSpec) -> DetectionEngine:
     return engine
 
 
-def _init_worker(spec: _EngineSpec) -> None:
+def _init_worker(spec: _EngineSpec, engine: DetectionEngine | None) -> None:
     global _worker
-    _worker = (_engine(spec), spec)
+    _worker = (engine if engine is not None else _engine(spec), spec)
 
 
 def _in_worker(work: Callable[[DetectionEngine, _EngineSpec, int, _Work], _Result], key: int, item: _Work) -> _Result:
