@@ -103,7 +103,7 @@ def scan_bundle(
     spec = _EngineSpec(tuple(brands), sellers, threshold, model_path, image_matcher, bundle.listings_path.name)
     engine = _engine(spec)  # fails early (bad model) before any work is started
 
-    flagged = 0
+    written_lines = flagged = 0
     read = _read_jsonl if bundle.listings_path.suffix == ".jsonl" else _read_records
     skip = _Skip(out, done)
     with out.open("ab") as sink:
@@ -112,13 +112,13 @@ def scan_bundle(
             if written.output:
                 sink.write(written.output)
                 sink.flush()
+                written_lines += written.lines
                 flagged += written.flagged
             if on_progress is not None:
                 on_progress(lines_read)
         rejects.flush()
     skip.check_finished()
-    total_rejects = _complete_lines(rejects_path) if rejects_path.exists() else 0
-    return ScanSummary(_complete_lines(out), flagged, total_rejects, done, engine.version)
+    return ScanSummary(done + written_lines, flagged, rejects.lines, done, engine.version)
 
 
 def count_listings(bundle_path: str | Path) -> int | None:
@@ -141,6 +141,7 @@ class _RejectSink:
 
     def __init__(self, path: Path, already_written: int) -> None:
         self.path = path
+        self.lines = already_written  # in the rejects file
         self._to_skip = already_written
         self._pending: list[Reject] = []
 
@@ -152,7 +153,7 @@ class _RejectSink:
 
     def flush(self) -> None:
         if self._pending:
-            write_rejects(self.path, self._pending)
+            self.lines += write_rejects(self.path, self._pending)
             self._pending.clear()
 
 
@@ -183,13 +184,14 @@ class _Skip:
 
 class _Output(NamedTuple):
     """Output lines of a batch, as they are written: UTF-8 (workers encode them, so this process neither decodes
-    nor encodes them again) and how many of them are flags."""
+    nor encodes them again), how many lines and how many of them are flags."""
 
     output: bytes
+    lines: int
     flagged: int
 
 
-_NO_OUTPUT = _Output(b"", 0)
+_NO_OUTPUT = _Output(b"", 0, 0)
 
 
 class _ScannedLines(NamedTuple):
@@ -263,7 +265,7 @@ def _admitted(scanned: _ScannedLines, gate: ListingGate, rejects: _RejectSink, r
             flagged += _FLAG in line
     for reject in pending:
         rejects.add(reject)
-    return _Output(b"".join(kept), flagged)
+    return _Output(b"".join(kept), len(kept), flagged)
 
 
 def _read_records(bundle: Bundle, spec: _EngineSpec, engine: DetectionEngine, workers: int, batch_size: int,
@@ -352,7 +354,7 @@ def _scan_records(engine: DetectionEngine, spec: _EngineSpec, _key: int, batch: 
     images = spec.image_matcher.matches(batch) if spec.image_matcher is not None else {}
     decisions = engine.scan(batch, ScanContext(sellers=spec.sellers, image_matches=images))
     text = "\n".join([d.as_json_text() for d in decisions]) + "\n"
-    return _Output(text.encode("utf-8"), sum([d.decision == "flag" for d in decisions]))
+    return _Output(text.encode("utf-8"), len(decisions), sum([d.decision == "flag" for d in decisions]))
 
 
 def _complete_lines(path: Path) -> int:

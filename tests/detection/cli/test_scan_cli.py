@@ -116,7 +116,7 @@ def test_resume_after_interruption_gives_the_same_file(dev_part: Path, part_scan
     code, output = scan(str(dev_part), "--out", str(out), "--resume", "--batch-size", "100", "--transparent",
                         "--no-images")
     assert code == 0, output
-    assert "resumed after 234" in output
+    assert "600 listings scanned (resumed after 234)" in output
     assert out.read_bytes() == full
 
 
@@ -192,7 +192,8 @@ def test_workers_reading_raw_lines_apply_every_rule(tiny_bundle: Path, tmp_path:
     resumed = tmp_path / "resumed.jsonl"
     resumed.write_bytes(b"".join(outputs["one"][0].splitlines(keepends=True)[:3]))
     (tmp_path / "resumed.rejects.jsonl").write_bytes(b"".join(outputs["one"][1].splitlines(keepends=True)[:3]))
-    code, _ = scan(str(tiny_bundle), "--out", str(resumed), "--resume", "--workers", "2", "--batch-size", "2",
-                   "--transparent", "--no-images")
+    code, output = scan(str(tiny_bundle), "--out", str(resumed), "--resume", "--workers", "2", "--batch-size", "2",
+                        "--transparent", "--no-images")
     assert code == 3
+    assert "5 listings scanned (resumed after 3)" in output and "6 records rejected" in output
     assert (resumed.read_bytes(), (tmp_path / "resumed.rejects.jsonl").read_bytes()) == outputs["one"]
