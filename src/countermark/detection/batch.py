@@ -1,10 +1,10 @@
 """Scanning a whole bundle: streaming, on several processes, in constant memory, resumable.
 
-The main process reads the bundle in batches (the reader applies the spec and yields rejects) and
-writes results; worker processes hold one `DetectionEngine` each and score batches. Results are
-written in input order, so the output file is always a prefix of the final one: `resume` counts its
-complete lines, skips that many listings (and as many rejects as the rejects file holds) and appends.
-At most `2 x workers` batches are in flight, so memory does not grow with the bundle.
+The main process builds the `DetectionEngine`, reads the bundle in batches (the reader applies the spec
+and yields rejects) and writes results; worker processes hold a copy of the engine each and score
+batches. Results are written in input order, so the output file is always a prefix of the final one:
+`resume` counts its complete lines, skips that many listings (and as many rejects as the rejects file
+holds) and appends. At most `2 x workers` batches are in flight, so memory does not grow with the bundle.
 """
 
 from __future__ import annotations
@@ -301,7 +301,7 @@ def _map(items: Iterator[tuple[int, _Work]], work: Callable[[DetectionEngine, _E
         return
     in_flight: deque[tuple[int, _Work, Future[_Result]]] = deque()
     # Forked workers inherit this process's engine (copy-on-write, frozen out of the collector's way):
-    # none spends its first ~0.2 s building one. Spawned workers (other platforms) build their own.
+    # none spends its start (~0.1 s CPU) building one. Spawned workers (other platforms) build their own.
     inherited = engine if multiprocessing.get_start_method() == "fork" else None
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec, inherited)) as pool:
         for key, item in items:
