@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from countermark.detection.batch import ImageMatcherHook
     from countermark.detection.model import TrainingSet
     from countermark.network.service import BanEvidence
 
@@ -83,12 +84,10 @@ def scan(
     from countermark.detection.batch import count_listings, scan_bundle
 
     try:
-        total = count_listings(bundle)
-        from countermark.images.scan import scan_hook  # images area: matches with the bundle's brand images
-
-        image_matcher = scan_hook(bundle, radius=settings().image_match_distance) if images else None
+        image_matcher = _image_hook(bundle) if images else None
         with progress() as bar:
-            task = bar.add_task("scanning", total=total)
+            # the count reads the whole file (~0.1 s per 500k listings): only for a bar that is shown
+            task = bar.add_task("scanning", total=None if bar.disable else count_listings(bundle))
             summary = scan_bundle(bundle, out, threshold=limit, model_path=model_path, resume=resume,
                                   workers=workers, batch_size=batch_size, image_matcher=image_matcher,
                                   on_progress=lambda n: bar.advance(task, n))
@@ -103,6 +102,13 @@ def scan(
         console.print(f"{summary.rejects:,} records rejected -> {rejects_path_for(out)}", highlight=False,
                       markup=False)
         raise typer.Exit(EXIT_REJECTS)
+
+
+def _image_hook(bundle: Path) -> ImageMatcherHook | None:
+    # imported only when asked for: the images area brings numpy, faiss and Pillow (~0.5 s of start-up)
+    from countermark.images.scan import scan_hook  # images area: matches with the bundle's brand images
+
+    return scan_hook(bundle, radius=settings().image_match_distance)
 
 
 @dataclass(frozen=True, slots=True)

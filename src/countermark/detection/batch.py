@@ -1,16 +1,17 @@
 """Scanning a whole bundle: streaming, on several processes, in constant memory, resumable.
 
-The main process reads the bundle in batches (the reader applies the spec and yields rejects) and
-writes results; worker processes hold one `DetectionEngine` each and score batches. Results are
-written in input order, so the output file is always a prefix of the final one: `resume` counts its
-complete lines, skips that many listings (and as many rejects as the rejects file holds) and appends.
-At most `2 x workers` batches are in flight, so memory does not grow with the bundle.
+The main process builds the `DetectionEngine`, reads the bundle in batches (the reader applies the spec
+and yields rejects) and writes results; worker processes hold a copy of the engine each and score
+batches. Results are written in input order, so the output file is always a prefix of the final one:
+`resume` counts its complete lines, skips that many listings (and as many rejects as the rejects file
+holds) and appends. At most `2 x workers` batches are in flight, so memory does not grow with the bundle.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -100,24 +101,24 @@ def scan_bundle(
         else:
             rejects.add(item)
     spec = _EngineSpec(tuple(brands), sellers, threshold, model_path, image_matcher, bundle.listings_path.name)
-    engine_version = _engine(spec).version  # fails early (bad model) before any work is started
+    engine = _engine(spec)  # fails early (bad model) before any work is started
 
-    flagged = 0
+    written_lines = flagged = 0
     read = _read_jsonl if bundle.listings_path.suffix == ".jsonl" else _read_records
     skip = _Skip(out, done)
     with out.open("ab") as sink:
-        for lines_read, written in read(bundle, spec, workers, batch_size, skip, rejects):
+        for lines_read, written in read(bundle, spec, engine, workers, batch_size, skip, rejects):
             rejects.flush()
             if written.output:
                 sink.write(written.output)
                 sink.flush()
+                written_lines += written.lines
                 flagged += written.flagged
             if on_progress is not None:
                 on_progress(lines_read)
         rejects.flush()
     skip.check_finished()
-    total_rejects = _complete_lines(rejects_path) if rejects_path.exists() else 0
-    return ScanSummary(_complete_lines(out), flagged, total_rejects, done, engine_version)
+    return ScanSummary(done + written_lines, flagged, rejects.lines, done, engine.version)
 
 
 def count_listings(bundle_path: str | Path) -> int | None:
@@ -140,6 +141,7 @@ class _RejectSink:
 
     def __init__(self, path: Path, already_written: int) -> None:
         self.path = path
+        self.lines = already_written  # in the rejects file
         self._to_skip = already_written
         self._pending: list[Reject] = []
 
@@ -151,7 +153,7 @@ class _RejectSink:
 
     def flush(self) -> None:
         if self._pending:
-            write_rejects(self.path, self._pending)
+            self.lines += write_rejects(self.path, self._pending)
             self._pending.clear()
 
 
@@ -182,13 +184,14 @@ class _Skip:
 
 class _Output(NamedTuple):
     """Output lines of a batch, as they are written: UTF-8 (workers encode them, so this process neither decodes
-    nor encodes them again) and how many of them are flags."""
+    nor encodes them again), how many lines and how many of them are flags."""
 
     output: bytes
+    lines: int
     flagged: int
 
 
-_NO_OUTPUT = _Output(b"", 0)
+_NO_OUTPUT = _Output(b"", 0, 0)
 
 
 class _ScannedLines(NamedTuple):
@@ -204,8 +207,8 @@ class _ScannedLines(NamedTuple):
 
 # Each reader yields (input records read, output) per batch, in input order.
 
-def _read_jsonl(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int, skip: _Skip,
-                rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
+def _read_jsonl(bundle: Bundle, spec: _EngineSpec, engine: DetectionEngine, workers: int, batch_size: int,
+                skip: _Skip, rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
     """JSONL: workers get raw lines and parse, validate and scan them; this process only applies the
     cross-record rules (unique ids, known sellers) and writes. Raw bytes are far cheaper to send to a
     worker than parsed records."""
@@ -235,7 +238,7 @@ def _read_jsonl(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int
                     skip.passed(item.listing_id)
         if skipped:
             yield skipped, _NO_OUTPUT
-        for first_line, raws, scanned in _map(_raw_batches(numbered, batch_size), _scan_raw, spec, workers):
+        for first_line, raws, scanned in _map(_raw_batches(numbered, batch_size), _scan_raw, spec, engine, workers):
             if not scanned.rejects and gate.admits_all(scanned.lines, scanned.listing_ids, scanned.seller_ids):
                 yield len(raws), scanned.output  # almost every batch
             else:
@@ -262,11 +265,11 @@ def _admitted(scanned: _ScannedLines, gate: ListingGate, rejects: _RejectSink, r
             flagged += _FLAG in line
     for reject in pending:
         rejects.add(reject)
-    return _Output(b"".join(kept), flagged)
+    return _Output(b"".join(kept), len(kept), flagged)
 
 
-def _read_records(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: int, skip: _Skip,
-                  rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
+def _read_records(bundle: Bundle, spec: _EngineSpec, engine: DetectionEngine, workers: int, batch_size: int,
+                  skip: _Skip, rejects: _RejectSink) -> Iterator[tuple[int, _Output]]:
     """Parquet: this process reads records (Arrow batches) and workers scan them."""
     def to_scan() -> Iterator[Listing]:
         for item in bundle.listings(known_sellers=frozenset(spec.sellers)):
@@ -275,7 +278,8 @@ def _read_records(bundle: Bundle, spec: _EngineSpec, workers: int, batch_size: i
             elif not skip.passed(item.listing_id):
                 yield item
 
-    for _, batch, output in _map(((0, b) for b in batched(to_scan(), batch_size)), _scan_records, spec, workers):
+    for _, batch, output in _map(((0, b) for b in batched(to_scan(), batch_size)), _scan_records, spec, engine,
+                                workers):
         yield len(batch), output
 
 
@@ -289,15 +293,17 @@ _Result = TypeVar("_Result")
 
 
 def _map(items: Iterator[tuple[int, _Work]], work: Callable[[DetectionEngine, _EngineSpec, int, _Work], _Result],
-         spec: _EngineSpec, workers: int) -> Iterator[tuple[int, _Work, _Result]]:
+         spec: _EngineSpec, engine: DetectionEngine, workers: int) -> Iterator[tuple[int, _Work, _Result]]:
     """(key, item, work result) in input order; on `workers` processes with bounded look-ahead."""
     if workers <= 1:
-        engine = _engine(spec)
         for key, item in items:
             yield key, item, work(engine, spec, key, item)
         return
     in_flight: deque[tuple[int, _Work, Future[_Result]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec,)) as pool:
+    # Forked workers inherit this process's engine (copy-on-write, frozen out of the collector's way):
+    # none spends its start (~0.1 s CPU) building one. Spawned workers (other platforms) build their own.
+    inherited = engine if multiprocessing.get_start_method() == "fork" else None
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(spec, inherited)) as pool:
         for key, item in items:
             in_flight.append((key, item, pool.submit(_in_worker, work, key, item)))
             if len(in_flight) >= 2 * workers:
@@ -315,9 +321,9 @@ def _engine(spec: _EngineSpec) -> DetectionEngine:
     return engine
 
 
-def _init_worker(spec: _EngineSpec) -> None:
+def _init_worker(spec: _EngineSpec, engine: DetectionEngine | None) -> None:
     global _worker
-    _worker = (_engine(spec), spec)
+    _worker = (engine if engine is not None else _engine(spec), spec)
 
 
 def _in_worker(work: Callable[[DetectionEngine, _EngineSpec, int, _Work], _Result], key: int, item: _Work) -> _Result:
@@ -348,7 +354,7 @@ def _scan_records(engine: DetectionEngine, spec: _EngineSpec, _key: int, batch: 
     images = spec.image_matcher.matches(batch) if spec.image_matcher is not None else {}
     decisions = engine.scan(batch, ScanContext(sellers=spec.sellers, image_matches=images))
     text = "\n".join([d.as_json_text() for d in decisions]) + "\n"
-    return _Output(text.encode("utf-8"), sum([d.decision == "flag" for d in decisions]))
+    return _Output(text.encode("utf-8"), len(decisions), sum([d.decision == "flag" for d in decisions]))
 
 
 def _complete_lines(path: Path) -> int:

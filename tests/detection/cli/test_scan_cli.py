@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from countermark.cli import app
+from countermark.listings.bundle import Bundle, BundleWriter
 from countermark.listings.validate import MAX_RECORD_BYTES
 from tests.detection.conftest import bundle_head
 
@@ -115,8 +116,26 @@ def test_resume_after_interruption_gives_the_same_file(dev_part: Path, part_scan
     code, output = scan(str(dev_part), "--out", str(out), "--resume", "--batch-size", "100", "--transparent",
                         "--no-images")
     assert code == 0, output
-    assert "resumed after 234" in output
+    assert "600 listings scanned (resumed after 234)" in output
     assert out.read_bytes() == full
+
+
+def test_parquet_bundle_scans_like_its_jsonl_twin(dev_part: Path, part_scan: Path, tmp_path: Path) -> None:
+    """The same listings as Parquet: the same output on 2 workers, and when resumed halfway."""
+    twin = tmp_path / "twin"
+    BundleWriter(twin, "twin").write_listings_parquet(x for x in Bundle.open(dev_part).listings())
+    for name in ("brands.jsonl", "sellers.jsonl"):
+        shutil.copy(dev_part / name, twin / name)
+    out = tmp_path / "twin.jsonl"
+    code, output = scan(str(twin), "--out", str(out), "--workers", "2", "--batch-size", "50", "--transparent",
+                        "--no-images")
+    assert code == 0, output
+    assert out.read_bytes() == part_scan.read_bytes()
+    out.write_bytes(b"".join(part_scan.read_bytes().splitlines(keepends=True)[:234]))
+    code, output = scan(str(twin), "--out", str(out), "--resume", "--workers", "2", "--batch-size", "50",
+                        "--transparent", "--no-images")
+    assert code == 0 and "resumed after 234" in output, output
+    assert out.read_bytes() == part_scan.read_bytes()
 
 
 def test_resume_refuses_another_bundles_output(tiny_bundle: Path, part_scan: Path, tmp_path: Path) -> None:
@@ -173,7 +192,8 @@ def test_workers_reading_raw_lines_apply_every_rule(tiny_bundle: Path, tmp_path:
     resumed = tmp_path / "resumed.jsonl"
     resumed.write_bytes(b"".join(outputs["one"][0].splitlines(keepends=True)[:3]))
     (tmp_path / "resumed.rejects.jsonl").write_bytes(b"".join(outputs["one"][1].splitlines(keepends=True)[:3]))
-    code, _ = scan(str(tiny_bundle), "--out", str(resumed), "--resume", "--workers", "2", "--batch-size", "2",
-                   "--transparent", "--no-images")
+    code, output = scan(str(tiny_bundle), "--out", str(resumed), "--resume", "--workers", "2", "--batch-size", "2",
+                        "--transparent", "--no-images")
     assert code == 3
+    assert "5 listings scanned (resumed after 3)" in output and "6 records rejected" in output
     assert (resumed.read_bytes(), (tmp_path / "resumed.rejects.jsonl").read_bytes()) == outputs["one"]
