@@ -14,8 +14,10 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip uv
 
+# Bytecode compiled once at install: where PYTHONDONTWRITEBYTECODE is set, every command (and every scan
+# worker) would otherwise compile its imports again (`countermark --help` 0.45 -> 0.17 s).
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(VENV)/bin/uv pip install -q --python $(PY) -e '.[test,spark]'
+	$(VENV)/bin/uv pip install -q --compile-bytecode --python $(PY) -e '.[test,spark]'
 	touch $@
 
 venv: $(VENV)/.installed
