@@ -105,7 +105,10 @@ def scan(
 
 
 def _image_hook(bundle: Path) -> ImageMatcherHook | None:
-    # imported only when asked for: the images area brings numpy, faiss and Pillow (~0.5 s of start-up)
+    # imported only when there are images to match: the images area brings numpy, faiss and Pillow (~0.2-0.5 s
+    # of start-up), and a bundle without images/ gets no image signal anyway
+    if not (bundle / "images").is_dir():
+        return None
     from countermark.images.scan import scan_hook  # images area: matches with the bundle's brand images
 
     return scan_hook(bundle, radius=settings().image_match_distance)
