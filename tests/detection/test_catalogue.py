@@ -43,7 +43,9 @@ def _postings(titles: list[set[str]]) -> dict[str, list[int]]:
 def test_shortlist_is_most_shared_words_then_lowest_position(titles: list[set[str]], words: list[str]) -> None:
     postings = _postings(titles)
     lanes = _WordLanes(postings, len(titles))
-    assert lanes.ranked(lanes.counts(words)) == _reference(postings, words)
+    counts, most = lanes.counts(words)
+    assert lanes.ranked(counts) == _reference(postings, words)
+    assert most == max(counts, default=0)
 
 
 def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
@@ -52,7 +54,9 @@ def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
     postings = _postings(titles)
     assert _WordLanes.fit(postings, len(titles))
     lanes = _WordLanes(postings, len(titles))
-    assert lanes.ranked(lanes.counts([*long_title, "a"])) == [1, 2, 0]
+    counts, most = lanes.counts([*long_title, "a"])
+    assert lanes.ranked(counts) == [1, 2, 0]
+    assert most == 255
     assert not _WordLanes.fit(_postings([*titles, long_title | {"x255"}]), 4)
     assert not _WordLanes.fit(_postings([{"a"}] * (_MAX_LANES + 1)), _MAX_LANES + 1)
 

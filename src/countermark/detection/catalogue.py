@@ -35,6 +35,7 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _DIGIT = re.compile(r"\d")
 _CANDIDATE_LIMIT = 24
 _MAX_LANES = 512  # titles; with more, a lane per title costs more than counting the postings a text hits
+_BYTE = [bytes((n,)) for n in range(256)]
 # A title that names no brand but is a catalogue title with the brand cut out, nearly word for word.
 COPY_SIMILARITY = 92.0
 MIN_COPY_WORDS = 4
@@ -193,8 +194,7 @@ class _BrandTitles:
         """The catalogue title most like this one (`words` are its words), if alike enough."""
         if self._lanes is None:
             return self._most_alike(title, _most_shared(self._words, set(words)))
-        counts = self._lanes.counts(words)
-        most = max(counts, default=0)
+        counts, most = self._lanes.counts(words)
         if most and self._word_sets[first := counts.index(most)].issubset(words):
             # Most listings: the first choice's words are all in the title, its token-set score the most there is,
             # so the other choices need not be ranked nor scored.
@@ -232,9 +232,16 @@ class _WordLanes:
         counts = Counter(chain.from_iterable(postings.values()))
         return size <= _MAX_LANES and max(counts.values(), default=0) < 256
 
-    def counts(self, words: Iterable[str]) -> bytes:
-        """How many of these words each title has, by position."""
-        return sum(map(self._words.__getitem__, self._words.keys() & words)).to_bytes(self._size, "little")
+    def counts(self, words: Iterable[str]) -> tuple[bytes, int]:
+        """How many of these words each title has, by position, and the most any title has."""
+        hits = self._words.keys() & words
+        counts = sum(map(self._words.__getitem__, hits)).to_bytes(self._size, "little")
+        # No title has more than all the words counted (nor more than a byte holds), and most often one has them
+        # all: a byte search or two from there down is several times cheaper than max() over every title's byte.
+        most = min(len(hits), 255)
+        while most and _BYTE[most] not in counts:
+            most -= 1
+        return counts, most
 
     def ranked(self, counts: bytes) -> list[int]:
         """The positions sharing the most words (`counts`), lowest position first on ties."""
