@@ -180,7 +180,8 @@ class _BrandTitles:
         self.entries = entries
         self._titles = [e.title for e in entries]
         self._brand_words = brand_words
-        self._unbranded = [_without(t, brand_words) for t in self._titles]  # precomputed: compared per listing
+        # Token-sort form without the brand, once: compared per listing.
+        self._unbranded = [_sorted_words(_without(t, brand_words)) for t in self._titles]
         self._word_sets = [frozenset(t.split()) for t in self._titles]
         words: dict[str, list[int]] = {}
         for i, title in enumerate(self._titles):
@@ -193,24 +194,28 @@ class _BrandTitles:
     def find(self, title: str, words: list[str]) -> _Entry | None:
         """The catalogue title most like this one (`words` are its words), if alike enough."""
         if self._lanes is None:
-            return self._most_alike(title, _most_shared(self._words, set(words)))
+            return self._most_alike(title, words, _most_shared(self._words, set(words)))
         counts, most = self._lanes.counts(words)
         if most and self._word_sets[first := counts.index(most)].issubset(words):
             # Most listings: the first choice's words are all in the title, its token-set score the most there is,
             # so the other choices need not be ranked nor scored.
-            return self._in_order(title, first)
-        return self._most_alike(title, self._lanes.ranked(counts))
+            return self._in_order(words, first)
+        return self._most_alike(title, words, self._lanes.ranked(counts))
 
-    def _most_alike(self, title: str, choices: list[int]) -> _Entry | None:
+    def _most_alike(self, title: str, words: list[str], choices: list[int]) -> _Entry | None:
         if not choices:
             return None
         best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_set_ratio,
                           score_cutoff=TITLE_SIMILARITY)
-        return self._in_order(title, choices[best[2]]) if best is not None else None
+        return self._in_order(words, choices[best[2]]) if best is not None else None
 
-    def _in_order(self, title: str, position: int) -> _Entry | None:
-        """The title's entry, unless the listing's title (both without the brand) has its words in another order."""
-        ordered = fuzz.token_sort_ratio(_without(title, self._brand_words), self._unbranded[position])
+    def _in_order(self, words: list[str], position: int) -> _Entry | None:
+        """The title's entry, unless the listing's title (its `words`; both without the brand) has its words in
+        another order."""
+        # token_sort_ratio is the ratio of the words sorted (plain text splits as rapidfuzz splits it): the
+        # catalogue's are sorted already, and the listing's are split already.
+        unbranded = " ".join(sorted(filterfalse(self._brand_words.__contains__, words)))
+        ordered = fuzz.ratio(unbranded, self._unbranded[position])
         return self.entries[position] if ordered >= TITLE_ORDER_SIMILARITY else None
 
 
