@@ -1,5 +1,6 @@
 """The catalogue's shortcuts: title shortlists (the titles sharing the most words with a text, lowest position
-on ties), model keys found without listing candidates, token-sort ratios of presorted words, a title within the text."""
+on ties), model keys found in a title and a description read apart, token-sort ratios of presorted words, a title
+within the text."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from countermark.detection.catalogue import (
     _CANDIDATE_LIMIT,
     _MAX_LANES,
     MIN_MODEL_NUMBER,
-    _any_candidate,
     _ModelKeys,
     _most_shared,
     _sorted_words,
@@ -43,7 +43,9 @@ def _postings(titles: list[set[str]]) -> dict[str, list[int]]:
 def test_shortlist_is_most_shared_words_then_lowest_position(titles: list[set[str]], words: list[str]) -> None:
     postings = _postings(titles)
     lanes = _WordLanes(postings, len(titles))
-    assert lanes.ranked(lanes.counts(words)) == _reference(postings, words)
+    counts, most = lanes.counts(words)
+    assert lanes.ranked(counts) == _reference(postings, words)
+    assert most == max(counts, default=0)
 
 
 def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
@@ -52,7 +54,9 @@ def test_lanes_only_where_counts_fit_a_byte_and_titles_are_few() -> None:
     postings = _postings(titles)
     assert _WordLanes.fit(postings, len(titles))
     lanes = _WordLanes(postings, len(titles))
-    assert lanes.ranked(lanes.counts([*long_title, "a"])) == [1, 2, 0]
+    counts, most = lanes.counts([*long_title, "a"])
+    assert lanes.ranked(counts) == [1, 2, 0]
+    assert most == 255
     assert not _WordLanes.fit(_postings([*titles, long_title | {"x255"}]), 4)
     assert not _WordLanes.fit(_postings([{"a"}] * (_MAX_LANES + 1)), _MAX_LANES + 1)
 
@@ -80,14 +84,6 @@ def _model_candidates(text: str) -> list[str]:
 _TOKENS = st.sampled_from(["kdl", "52v", "4100", "kdl-52v4100", "mc359ll/a", "a", "-", "2.0", "x1", "٣", "ab12"])
 
 
-@given(st.lists(_TOKENS, max_size=8), st.lists(_TOKENS, min_size=1, max_size=3))
-def test_a_model_key_is_found_among_the_candidates_without_listing_them(tokens: list[str], parts: list[str]) -> None:
-    key = model_key("".join(parts))
-    if key is not None:
-        text = " ".join(tokens)
-        assert _any_candidate([key], text.split()) == (key in _model_candidates(text))
-
-
 @given(st.lists(_TOKENS, max_size=6), st.lists(_TOKENS, max_size=6),
        st.lists(st.lists(_TOKENS, min_size=1, max_size=3), max_size=4))
 def test_model_keys_of_a_title_and_a_description_read_apart_are_those_of_the_joined_text(
@@ -95,7 +91,9 @@ def test_model_keys_of_a_title_and_a_description_read_apart_are_those_of_the_joi
     keys = {key for parts in models if (key := model_key("".join(parts)))}
     found = _ModelKeys(keys)
     joined = [c for c in _model_candidates(" ".join([*title, *description])) if c in keys]
-    assert found.in_listing(title, found.of_description(" ".join(description))) == joined
+    in_title_alone = [c for c in _model_candidates(" ".join(title)) if c in keys]
+    in_text, in_title = found.in_listing(title, found.of_description(" ".join(description)))
+    assert (list(in_text), in_title) == (joined, in_title_alone)
 
 
 @given(st.text(alphabet="ab c1\u00a0\t", max_size=20), st.text(alphabet="ab c1\u00a0\t", max_size=20))

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import statistics
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, compress, filterfalse
-from operator import add
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.process import extractOne
@@ -33,8 +33,10 @@ MODEL_TITLE_AGREEMENT = 50.0
 MIN_CATEGORY_PRODUCTS = 3
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _DIGIT = re.compile(r"\d")
+_TOKEN_CACHE_LIMIT = 65_536
 _CANDIDATE_LIMIT = 24
 _MAX_LANES = 512  # titles; with more, a lane per title costs more than counting the postings a text hits
+_BYTE = [bytes((n,)) for n in range(256)]
 # A title that names no brand but is a catalogue title with the brand cut out, nearly word for word.
 COPY_SIMILARITY = 92.0
 MIN_COPY_WORDS = 4
@@ -69,6 +71,7 @@ class _Entry:
     product: Product
     title: str
     models: tuple[tuple[str, str], ...]  # the product's model numbers that have a key, with the key
+    keys: frozenset[str]  # those keys
 
 
 class Catalogue:
@@ -80,8 +83,7 @@ class Catalogue:
         for brand in brands:
             names = (brand.name, *brand.aliases)
             self._brand_words[brand.brand_id] = frozenset(w for n in names for w in plain(n).split())
-            entries = [_Entry(brand.brand_id, p, plain(p.title), _keyed(p.model_numbers))
-                       for p in brand.products if p.msrp > 0]
+            entries = [_entry(brand.brand_id, p) for p in brand.products if p.msrp > 0]
             self._titles[brand.brand_id] = _BrandTitles(entries, self._brand_words[brand.brand_id])
             for e in entries:
                 for _, key in e.models:
@@ -143,7 +145,7 @@ class Catalogue:
     def _match_model_number(self, title: str, words: list[str], description: DescriptionModels,
                             brand_ids: Sequence[str]) -> ProductMatch | None:
         """The product of a model number in "title description" (`words` are the title's)."""
-        in_text = self._models.in_listing(words, description)
+        in_text, in_title_alone = self._models.in_listing(words, description)
         by_model = self._by_model
         if by_model.keys().isdisjoint(in_text):
             return None
@@ -156,7 +158,7 @@ class Catalogue:
         unique = list(dict.fromkeys(candidates))
         # The first of the most alike: max keeps the first of equal maxima.
         best = unique[0] if len(unique) == 1 else max(unique, key=lambda e: fuzz.token_set_ratio(title, e.title))
-        in_title = _any_candidate([key for _, key in best.models], words)
+        in_title = not best.keys.isdisjoint(in_title_alone)
         if not in_title and fuzz.token_set_ratio(title, best.title) < MODEL_TITLE_AGREEMENT:
             return None  # a number in the description alone, for a product the title does not describe
         model = next(m for m, key in best.models if key in keys)
@@ -179,7 +181,8 @@ class _BrandTitles:
         self.entries = entries
         self._titles = [e.title for e in entries]
         self._brand_words = brand_words
-        self._unbranded = [_without(t, brand_words) for t in self._titles]  # precomputed: compared per listing
+        # Token-sort form without the brand, once: compared per listing.
+        self._unbranded = [_sorted_words(_without(t, brand_words)) for t in self._titles]
         self._word_sets = [frozenset(t.split()) for t in self._titles]
         words: dict[str, list[int]] = {}
         for i, title in enumerate(self._titles):
@@ -192,25 +195,28 @@ class _BrandTitles:
     def find(self, title: str, words: list[str]) -> _Entry | None:
         """The catalogue title most like this one (`words` are its words), if alike enough."""
         if self._lanes is None:
-            return self._most_alike(title, _most_shared(self._words, set(words)))
-        counts = self._lanes.counts(words)
-        most = max(counts, default=0)
+            return self._most_alike(title, words, _most_shared(self._words, set(words)))
+        counts, most = self._lanes.counts(words)
         if most and self._word_sets[first := counts.index(most)].issubset(words):
             # Most listings: the first choice's words are all in the title, its token-set score the most there is,
             # so the other choices need not be ranked nor scored.
-            return self._in_order(title, first)
-        return self._most_alike(title, self._lanes.ranked(counts))
+            return self._in_order(words, first)
+        return self._most_alike(title, words, self._lanes.ranked(counts))
 
-    def _most_alike(self, title: str, choices: list[int]) -> _Entry | None:
+    def _most_alike(self, title: str, words: list[str], choices: list[int]) -> _Entry | None:
         if not choices:
             return None
         best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_set_ratio,
                           score_cutoff=TITLE_SIMILARITY)
-        return self._in_order(title, choices[best[2]]) if best is not None else None
+        return self._in_order(words, choices[best[2]]) if best is not None else None
 
-    def _in_order(self, title: str, position: int) -> _Entry | None:
-        """The title's entry, unless the listing's title (both without the brand) has its words in another order."""
-        ordered = fuzz.token_sort_ratio(_without(title, self._brand_words), self._unbranded[position])
+    def _in_order(self, words: list[str], position: int) -> _Entry | None:
+        """The title's entry, unless the listing's title (its `words`; both without the brand) has its words in
+        another order."""
+        # token_sort_ratio is the ratio of the words sorted (plain text splits as rapidfuzz splits it): the
+        # catalogue's are sorted already, and the listing's are split already.
+        unbranded = " ".join(sorted(filterfalse(self._brand_words.__contains__, words)))
+        ordered = fuzz.ratio(unbranded, self._unbranded[position])
         return self.entries[position] if ordered >= TITLE_ORDER_SIMILARITY else None
 
 
@@ -232,9 +238,16 @@ class _WordLanes:
         counts = Counter(chain.from_iterable(postings.values()))
         return size <= _MAX_LANES and max(counts.values(), default=0) < 256
 
-    def counts(self, words: Iterable[str]) -> bytes:
-        """How many of these words each title has, by position."""
-        return sum(map(self._words.__getitem__, self._words.keys() & words)).to_bytes(self._size, "little")
+    def counts(self, words: Iterable[str]) -> tuple[bytes, int]:
+        """How many of these words each title has, by position, and the most any title has."""
+        hits = self._words.keys() & words
+        counts = sum(map(self._words.__getitem__, hits)).to_bytes(self._size, "little")
+        # No title has more than all the words counted (nor more than a byte holds), and most often one has them
+        # all: a byte search or two from there down is several times cheaper than max() over every title's byte.
+        most = min(len(hits), 255)
+        while most and _BYTE[most] not in counts:
+            most -= 1
+        return counts, most
 
     def ranked(self, counts: bytes) -> list[int]:
         """The positions sharing the most words (`counts`), lowest position first on ties."""
@@ -308,6 +321,40 @@ def model_key(model: str) -> str | None:
     return key
 
 
+class _TokenRole(NamedTuple):
+    """What a word with a digit can be in a model key."""
+
+    key: str  # its letters and digits
+    whole: bool  # a model key
+    starts: bool  # the start of one (or all of it): joined with the next word's, it may be one
+    ends: bool  # the end of one (or all of it)
+
+
+class _TokenRoles(dict[str, _TokenRole | None]):
+    """Tokens' roles in the catalogue's model keys, None for a token with no digit or in no key; worked out on first
+    sight (tokens repeat across listings: cached, bounded)."""
+
+    def __init__(self, keys: set[str]) -> None:
+        super().__init__()
+        self._keys = keys
+        self._sorted = sorted(keys)
+        self._sorted_backwards = sorted(key[::-1] for key in keys)
+
+    def __missing__(self, token: str) -> _TokenRole | None:
+        if len(self) >= _TOKEN_CACHE_LIMIT:
+            self.clear()  # bounded memory on endless streams
+        role = self[token] = self._role(token)
+        return role
+
+    def _role(self, token: str) -> _TokenRole | None:
+        if not _DIGIT.search(token):
+            return None
+        key = _NOT_ALNUM.sub("", token)
+        starts = _begins_one(self._sorted, key)
+        ends = _begins_one(self._sorted_backwards, key[::-1])
+        return _TokenRole(key, key in self._keys, starts, ends) if starts or ends else None
+
+
 class _ModelKeys:
     """The catalogue's model keys, looked for among a text's model-number candidates: its words with a digit
     (model numbers always have one), alone and joined with a neighbour ("MC359LL/A" written "mc359ll a").
@@ -316,62 +363,73 @@ class _ModelKeys:
 
     def __init__(self, keys: set[str]) -> None:
         self._keys = keys
+        self._roles = _TokenRoles(keys)
 
     def of_description(self, description: str) -> DescriptionModels:
         words = description.split()
-        return DescriptionModels(tuple(words[:2]), tuple(self._among(words, 1, len(words))))
+        return DescriptionModels(tuple(words[:2]), tuple(self._among(words, 1, len(words), 0)[0]))
 
     def in_words(self, words: Sequence[str]) -> list[str]:
         """The model keys among the candidates of a text of these words, in order."""
-        return self._among(words, 0, len(words))
+        return self._among(words, 0, len(words), 0)[0]
 
-    def in_listing(self, title: list[str], description: DescriptionModels) -> list[str]:
-        """The model keys among the candidates of "title description": the title's words and the description's
-        first have neighbours across the seam, the rest of the description's were found with it."""
-        found = self._among([*title, *description.head], 0, len(title) + 1 if description.head else len(title))
+    def in_listing(self, title: list[str], description: DescriptionModels) -> tuple[Sequence[str], list[str]]:
+        """The model keys among the candidates of "title description", and those among the title's alone: the
+        title's words and the description's first have neighbours across the seam, the rest of the description's
+        were found with it."""
+        end = len(title)
+        if head := description.head:
+            found, alone = self._among([*title, *head], 0, end + 1, end)
+        else:
+            found, alone = self._among(title, 0, end, end)
+        if not found:  # most listings
+            return description.tail, alone
         found += description.tail
-        return found
+        return found, alone
 
-    def _among(self, words: Sequence[str], start: int, stop: int) -> list[str]:
-        """The model keys among the candidates of words[start:stop], in order, their neighbours in `words`."""
+    def _among(self, words: Sequence[str], start: int, stop: int, end: int) -> tuple[list[str], list[str]]:
+        """The model keys among the candidates of words[start:stop], in order, their neighbours in `words`; and
+        those among the candidates of words[:end] alone."""
         keys = self._keys
+        roles = self._roles
         last = len(words) - 1
         found: list[str] = []
+        alone: list[str] = []
         for i in range(start, stop):
             token = words[i]
             if token.isalpha():  # most words: no digit, known without hashing the word for the cache
                 continue
-            key = _digit_token_key(token)
-            if key is not None:
-                if key in keys:
-                    found.append(key)
-                if i < last and (pair := key + _alnum(words[i + 1])) in keys:
-                    found.append(pair)
-                if i and (pair := _alnum(words[i - 1]) + key) in keys:
-                    found.append(pair)
-        return found
+            role = roles[token]
+            if role is None:
+                continue
+            key, whole, starts, ends = role
+            if whole:
+                found.append(key)
+                if i < end:
+                    alone.append(key)
+            if starts and i < last and (pair := key + _alnum(words[i + 1])) in keys:
+                found.append(pair)
+                if i + 1 < end:
+                    alone.append(pair)
+            if ends and i and (pair := _alnum(words[i - 1]) + key) in keys:
+                found.append(pair)
+                if i < end:
+                    alone.append(pair)
+        return found, alone
 
 
-def _any_candidate(keys: list[str], words: list[str]) -> bool:
-    """Whether one of these model keys is among the model-number candidates of a text of these words (see
-    `_ModelKeys`), without listing them: a key has a digit, so it is one exactly when it is a word's letters
-    and digits or two neighbouring words' joined."""
-    if any(key in words for key in keys):  # the commonest case, a word that is the key itself
-        return True
-    alnums = list(map(_alnum, words))
-    return any(key in alnums or key in map(add, alnums, alnums[1:]) for key in keys)
+def _begins_one(sorted_keys: list[str], prefix: str) -> bool:
+    """Whether one of these sorted keys starts with `prefix`."""
+    i = bisect_left(sorted_keys, prefix)
+    return i < len(sorted_keys) and sorted_keys[i].startswith(prefix)
 
 
-def _keyed(models: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    return tuple((model, key) for model in models if (key := model_key(model)))
+def _entry(brand_id: str, product: Product) -> _Entry:
+    models = tuple((model, key) for model in product.model_numbers if (key := model_key(model)))
+    return _Entry(brand_id, product, plain(product.title), models, frozenset(key for _, key in models))
 
 
 @lru_cache(maxsize=65_536)
 def _alnum(token: str) -> str:
     return _NOT_ALNUM.sub("", token)
 
-
-@lru_cache(maxsize=65_536)
-def _digit_token_key(token: str) -> str | None:
-    """A token's letters and digits if it has a digit (tokens repeat across listings: cached)."""
-    return _NOT_ALNUM.sub("", token) if _DIGIT.search(token) else None
