@@ -34,9 +34,11 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from countermark.detection.context import ScanContext
 from countermark.detection.engine import DetectionEngine
@@ -394,7 +396,7 @@ def disguise(case: Case, family: Rewrite | None) -> Listing | None:
     if isinstance(family, Glued):
         target = re.compile(target.pattern + r"(?:\s+\w+)?", target.flags)
     title = target.sub(lambda m: family(m.group(0)), case.listing.title)
-    return None if title == case.listing.title else replace(case.listing, title=title)
+    return None if title == case.listing.title else msgspec.structs.replace(case.listing, title=title)
 
 
 def brands_mentioned(data: Data, listing: Listing, *, title_only: bool = False) -> set[str]:

@@ -100,6 +100,7 @@ def test_unicode_lookalike_families_are_found() -> None:
     }
     for title, kind in cases.items():
         assert ("sony", kind) in mentions(["Sony"], title), title
+    assert ("adobe", "disguised") in mentions(["Adobe"], "Aժօbe reader")  # Armenian zhe: not in Unicode's list
 
 
 def test_a_name_glued_to_a_word_or_model_number_is_found() -> None:
@@ -108,6 +109,19 @@ def test_a_name_glued_to_a_word_or_model_number_is_found() -> None:
     assert not found("MAC", "MacBook Pro 13")  # three letters: too short to look for inside words
     assert not found("Ever", "evergreen hedge")  # the whole is an ordinary word
     assert not found("Sony", "sonyxq wireless")  # glued to something that is neither word nor model number
+    assert not found("Sony", "sonyex earbuds")  # "ex": too short to tell a word from noise
+
+
+def test_a_name_glued_to_a_number_is_found() -> None:
+    glued = (("Samsung", "samsung6 series tv"), ("Lexmark", "lexmark34 high yield"), ("Canon", "canon5d body"))
+    for name, title in glued:
+        assert (name.lower(), "exact") in mentions([name], title), title
+
+
+def test_a_name_of_several_words_or_parts_glued_to_a_word_is_found() -> None:
+    assert ("case logic", "exact") in mentions(["Case Logic"], "caselogicbackpack 16 inch")
+    assert ("da-lite", "exact") in mentions(["Da-Lite"], "Da-LiteHigh power screen")
+    assert ("buffalo technology", "exact") in mentions(["Buffalo Technology"], "#buffalotechnologydrive 640gb")
 
 
 def test_masks_and_pictographs_alone_are_not_brands() -> None:

@@ -139,6 +139,11 @@ class BrandIndex:
         self._notable_words = set(self._always_notable)
         self._masked_names = _by_length(k for k in self._split_names if len(k) >= 3)
         self._glued_names = {k: e for k, e in self._split_names.items() if len(k) >= MIN_GLUED_NAME and k.isalpha()}
+        # Names of several words or parts glue as their letters run together ("caselogic", "dalite").
+        for key, entries in plain_keys.items():
+            joined = "".join(c for c in key if c.isalnum())
+            if key.isascii() and joined != key and len(joined) >= MIN_GLUED_NAME and joined.isalpha():
+                self._glued_names.setdefault(joined, entries[0])
         self._glued_lengths = sorted({len(k) for k in self._glued_names})
         # Every glued name is at least MIN_GLUED_NAME long: a word neither opening nor closing with the first
         # or last letters of one is settled by two set tests instead of a slice and lookup per name length.
@@ -343,31 +348,33 @@ class BrandIndex:
         if result is not None:
             self._fuzzy_hits[candidate] = result
             self._notable_words.add(candidate)
-        elif len(candidate) >= MIN_GLUED_NAME + MIN_GLUED_WORD and " " not in candidate:
+        elif len(candidate) > MIN_GLUED_NAME and " " not in candidate:
             glued = self._glued_match(candidate)
             if glued is not None:
                 self._glued_hits[candidate] = glued
                 self._notable_words.add(candidate)
 
     def _glued_match(self, word: str) -> _Name | None:
-        """A one-word name glued to a word before or after it: an ordinary or catalogue word
-        ("sonyheadphones", "newsony", "canonimageclass") or a model number ("sonydvpns57p"), where the
-        whole is no word of its own ("evergreen") nor of the catalogue ("macbook")."""
+        """A name glued to what comes before or after it: an ordinary or catalogue word ("sonyheadphones",
+        "newsony", "canonimageclass", "caselogicbackpack"), a number or a model number ("samsung6",
+        "sonydvpns57p"), where the whole is no word of its own ("evergreen") nor of the catalogue ("macbook")."""
         if word[:MIN_GLUED_NAME] not in self._glued_openings and word[-MIN_GLUED_NAME:] not in self._glued_endings:
             return None
         for length in self._glued_lengths:
-            if length > len(word) - MIN_GLUED_WORD:
+            if length >= len(word):
                 break
             for name, rest in ((word[:length], word[length:]), (word[-length:], word[:-length])):
                 e = self._glued_names.get(name)
-                if e is not None and self._word_or_model(rest) and word not in self._ordinary \
+                if e is not None and self._can_glue_to(rest) and word not in self._ordinary \
                         and not (word.isalpha() and _is_ordinary_word(word)):
                     return e
         return None
 
-    def _word_or_model(self, text: str) -> bool:
+    def _can_glue_to(self, text: str) -> bool:
+        """An ordinary or catalogue word long enough to be one ("sonyex" is not), or letters and digits with a
+        digit."""
         if text.isalpha():
-            return text in self._ordinary or _is_ordinary_word(text)
+            return len(text) >= MIN_GLUED_WORD and (text in self._ordinary or _is_ordinary_word(text))
         return text.isalnum() and any(c.isdigit() for c in text)
 
     def _fuzzy_match(self, word: str) -> tuple[str, int] | None:

@@ -26,6 +26,8 @@ _DISGUISE_SCRIPTS = frozenset({
 })
 # First code point (a) of each enclosed a-z run: parenthesized ⒜, negative circled 🅐, negative squared 🅰.
 _LETTER_BLOCKS = (0x249C, 0x1F150, 0x1F170)
+# Letters of those scripts drawn like a Latin letter in common fonts that Unicode's list leaves out.
+_UNLISTED_LOOKALIKES = {"\u056a": "d"}  # Armenian zhe ժ
 _REGIONAL_INDICATOR_A = 0x1F1E6
 _TRADEMARK_SIGNS = ("\u2122", "\u2120")  # ™ ℠
 _NFKC_CHANGES = {"\u03f2": "c", "\u03f9": "c"}  # lunate sigma ϲ Ϲ
@@ -64,6 +66,8 @@ def confusable_letters() -> tuple[dict[str, str], dict[str, str]]:
         letter = letters.pop()
         table = capitals if char.casefold() != char else small
         table.setdefault(char, letter.lower())
+    for char, letter in _UNLISTED_LOOKALIKES.items():
+        small.setdefault(char, letter)
     return capitals, small
 
 
