@@ -127,10 +127,12 @@ class BrandIndex:
         self._max_words = max((k.count(" ") + 1 for k in self._fuzzy_choices), default=1)
         # One-word names (plain letters/digits) that a seller may split with a space.
         self._split_names = {k: entries[0] for k, entries in plain_keys.items() if k.isascii() and k.isalnum()}
-        self._split_firsts = frozenset(k[:j] for k in self._split_names for j in range(1, len(k)))
-        self._split_seconds: dict[str, frozenset[str]] = {  # each first part's second parts
-            first: frozenset(k[len(first):] for k in self._split_names if k.startswith(first) and k != first)
-            for first in self._split_firsts}
+        seconds: dict[str, set[str]] = {}  # each first part's second parts
+        for k in self._split_names:
+            for j in range(1, len(k)):
+                seconds.setdefault(k[:j], set()).add(k[j:])
+        self._split_seconds = {first: frozenset(parts) for first, parts in seconds.items()}
+        self._split_firsts = frozenset(self._split_seconds)
         self._name_words = frozenset(w for k in self._fuzzy_choices if " " in k for w in k.split())
         # The words _fuzzy has anything to do with: misspellings of short names, first parts of split names,
         # words of several-word names, and words found to be a misspelt or glued name (one set test settles

@@ -349,7 +349,7 @@ class _TokenRoles(dict[str, _TokenRole | None]):
     def _role(self, token: str) -> _TokenRole | None:
         if not _DIGIT.search(token):
             return None
-        key = _NOT_ALNUM.sub("", token)
+        key = _alnum(token)
         starts = _begins_one(self._sorted, key)
         ends = _begins_one(self._sorted_backwards, key[::-1])
         return _TokenRole(key, key in self._keys, starts, ends) if starts or ends else None
