@@ -42,7 +42,9 @@ def scan(spark, source: Path | str, out: Path, *, bundle: Path | None = None, th
 
     inputs = open_inputs(source, bundle)
     model = load_model(model_path) if model_path is not None else None  # a bad model fails before any work
-    version = DetectionEngine(inputs.brands, threshold=threshold, model=model).version
+    # The version, and the check that the model fits the signals, do not depend on the brands: an engine of none
+    # is built in milliseconds, one of the bundle's brands in seconds (workers build that one).
+    version = DetectionEngine((), threshold=threshold, model=model).version
     as_lines = out.suffix == ".jsonl"
     if as_lines and resume:
         raise BundleError(f"{out}: --resume with --engine spark needs a Parquet directory as --out (a .jsonl "
