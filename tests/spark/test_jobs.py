@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from countermark.cli import app
 from countermark.detection.batch import scan_bundle
+from countermark.detection.model import save_model
 from countermark.listings.bundle import Bundle, rejects_path_for
 from countermark.listings.demo import generate
 from countermark.network.batch import cluster_bundle
@@ -123,3 +124,11 @@ def test_unreadable_bundle_exits_2_before_spark_starts(tmp_path: Path) -> None:
                     ["network", str(tmp_path), "--out", str(tmp_path / "out.csv")]):
         result = CliRunner().invoke(app, [*command, "--engine", "spark"])
         assert result.exit_code == 2, result.output
+
+
+def test_model_of_other_features_fails_before_any_spark_job(spark, dev_bundle: Path, tmp_path: Path) -> None:
+    model = save_model({}, ["not.a_feature"], tmp_path / "model.joblib", trained_on="test", examples=0)
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(ValueError, match="retrain"):
+        jobs.scan(spark, dev_bundle, out, model_path=model)
+    assert not out.exists()
