@@ -1,6 +1,6 @@
 """The catalogue's shortcuts: title shortlists (the titles sharing the most words with a text, lowest position
-on ties), model keys found in a title and a description read apart, token-sort ratios of presorted words, a title
-within the text."""
+on ties), model keys found in a title and a description read apart, token-sort ratios of presorted words, token-set
+ratios of distinct presorted words, a title within the text."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from countermark.detection.catalogue import (
     _CANDIDATE_LIMIT,
     _MAX_LANES,
     MIN_MODEL_NUMBER,
+    _distinct_sorted_words,
     _ModelKeys,
     _most_shared,
     _sorted_words,
@@ -100,6 +101,12 @@ def test_model_keys_of_a_title_and_a_description_read_apart_are_those_of_the_joi
 def test_sorted_words_ratio_is_token_sort_ratio_for_plain_text(a: str, b: str) -> None:
     a, b = plain(a), plain(b)
     assert fuzz.ratio(_sorted_words(a), _sorted_words(b)) == fuzz.token_sort_ratio(a, b)
+
+
+@given(st.text(alphabet="ab c1\u00a0\t", max_size=20), st.text(alphabet="ab c1\u00a0\t", max_size=20))
+def test_distinct_sorted_words_ratio_is_token_set_ratio_for_plain_text(a: str, b: str) -> None:
+    a, b = plain(a), plain(b)
+    assert fuzz.token_set_ratio(a, _distinct_sorted_words(b)) == fuzz.token_set_ratio(a, b)
 
 
 @given(st.lists(st.sampled_from(_WORDS), min_size=1), st.lists(st.sampled_from([*_WORDS, "other"])))

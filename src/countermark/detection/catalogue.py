@@ -98,6 +98,8 @@ class Catalogue:
         # Every product's model keys, generic ones included: a match's model number is its first key in the text.
         self._models = _ModelKeys(set(self._by_model))
         self._drop_generic_model_numbers(brands)
+        # Each product once per key (a product may write one model number two ways): no deduplicating per listing.
+        self._by_model = {key: list(dict.fromkeys(entries)) for key, entries in self._by_model.items()}
         self._copies = _CopyIndex([e for titles in self._titles.values() for e in titles.entries], self._brand_words)
 
     def _drop_generic_model_numbers(self, brands: Sequence[Brand]) -> None:
@@ -150,18 +152,20 @@ class Catalogue:
         if by_model.keys().isdisjoint(in_text):
             return None
         keys = dict.fromkeys(in_text)  # text order: results must not depend on hashing
-        candidates = [e for key in keys if key in by_model for e in by_model[key]]
+        found = [by_model[key] for key in keys if key in by_model]
+        candidates = found[0] if len(found) == 1 else list(dict.fromkeys(chain.from_iterable(found)))
         if brand_ids:
             candidates = [e for e in candidates if e.brand_id in brand_ids]
-        if not candidates:
-            return None
-        unique = list(dict.fromkeys(candidates))
+            if not candidates:
+                return None
         # The first of the most alike: max keeps the first of equal maxima.
-        best = unique[0] if len(unique) == 1 else max(unique, key=lambda e: fuzz.token_set_ratio(title, e.title))
+        best = (candidates[0] if len(candidates) == 1
+                else max(candidates, key=lambda e: fuzz.token_set_ratio(title, e.title)))
         in_title = not best.keys.isdisjoint(in_title_alone)
         if not in_title and fuzz.token_set_ratio(title, best.title) < MODEL_TITLE_AGREEMENT:
             return None  # a number in the description alone, for a product the title does not describe
-        model = next(m for m, key in best.models if key in keys)
+        # Its model number first among the text's keys; a product with only one was found by it.
+        model = best.models[0][0] if len(best.models) == 1 else next(m for m, key in best.models if key in keys)
         return ProductMatch(best.brand_id, best.product, "model_number", best.product.msrp, model, in_title)
 
     def _match_title(self, title: str, words: list[str], brand_ids: Sequence[str]) -> ProductMatch | None:
@@ -179,13 +183,15 @@ class _BrandTitles:
 
     def __init__(self, entries: list[_Entry], brand_words: frozenset[str]) -> None:
         self.entries = entries
-        self._titles = [e.title for e in entries]
+        titles = [e.title for e in entries]
         self._brand_words = brand_words
         # Token-sort form without the brand, once: compared per listing.
-        self._unbranded = [_sorted_words(_without(t, brand_words)) for t in self._titles]
-        self._word_sets = [frozenset(t.split()) for t in self._titles]
+        self._unbranded = [_sorted_words(_without(t, brand_words)) for t in titles]
+        self._word_sets = [frozenset(t.split()) for t in titles]
+        # Token-set form, once: token_set_ratio compares sets of words, and has less to sort given each once, sorted.
+        self._distinct_words = [_distinct_sorted_words(t) for t in titles]
         words: dict[str, list[int]] = {}
-        for i, title in enumerate(self._titles):
+        for i, title in enumerate(titles):
             for w in set(title.split()):
                 words.setdefault(w, []).append(i)
         # Words in half the brand's titles or more do not tell its products apart: left out.
@@ -206,7 +212,7 @@ class _BrandTitles:
     def _most_alike(self, title: str, words: list[str], choices: list[int]) -> _Entry | None:
         if not choices:
             return None
-        best = extractOne(title, [self._titles[i] for i in choices], scorer=fuzz.token_set_ratio,
+        best = extractOne(title, [self._distinct_words[i] for i in choices], scorer=fuzz.token_set_ratio,
                           score_cutoff=TITLE_SIMILARITY)
         return self._in_order(words, choices[best[2]]) if best is not None else None
 
@@ -307,6 +313,10 @@ def _without(text: str, words: frozenset[str]) -> str:
 
 def _sorted_words(text: str) -> str:
     return " ".join(sorted(text.split()))
+
+
+def _distinct_sorted_words(text: str) -> str:
+    return " ".join(sorted(set(text.split())))
 
 
 @lru_cache(maxsize=65_536)
