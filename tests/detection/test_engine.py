@@ -8,7 +8,7 @@ import pytest
 
 from countermark.detection.engine import DetectionEngine
 from countermark.detection.model import TrainedScorer
-from countermark.detection.reasons import Decision, Reason
+from countermark.detection.reasons import Decision, Reason, shared
 from countermark.detection.scoring import TransparentScorer
 from tests.detection.conftest import BRANDS, listing
 
@@ -25,7 +25,8 @@ def test_decision_json_is_the_spec_object(detector, scan_context) -> None:
 @pytest.mark.parametrize("text", ['quote " backslash \\ slash /', "日本 é \u2028 \x00\x1f\x7f", "", "tab\tnew\nline"])
 @pytest.mark.parametrize("number", [0.0, -0.0, 1 / 3, 0.123449999, -2.5, 1e20, 7, float("nan"), float("inf")])
 def test_decision_json_text_is_json_dumps_of_the_object(text: str, number: float) -> None:
-    reasons = (Reason(text, text, number), Reason("code", "message", -number))
+    reasons = (Reason(text, text, number), Reason("code", "message", -number), shared(Reason("code", text, number)))
+    assert reasons[2].as_json_text() == json.dumps(reasons[2].as_json(), ensure_ascii=False)
     for d in (Decision(text, "flag", number, text, None, reasons, "v"),
               Decision("L1", "clear", 0.5, None, text, (), "v")):
         assert d.as_json_text() == json.dumps(d.as_json(), ensure_ascii=False)

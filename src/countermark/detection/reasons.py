@@ -32,7 +32,30 @@ class Reason(Record):
 
     def as_json_text(self) -> str:
         """`json.dumps(self.as_json(), ensure_ascii=False)`, written directly."""
-        return f'{{"code": {_string(self.code)}, "message": {_string(self.message)}, "weight": {_number(self.weight)}}}'
+        return _SHARED_TEXTS.get(id(self)) or _reason_text(self)
+
+
+def _reason_text(reason: Reason) -> str:
+    return (f'{{"code": {_string(reason.code)}, "message": {_string(reason.message)}, '
+            f'"weight": {_number(reason.weight)}}}')
+
+
+# The JSON texts of the reasons that signals build once and give to many listings (a brand's mention, an
+# authorised seller...), written once, by the reason's id: `_SHARED` holds the reasons, so no other object
+# can take one of their ids.
+_SHARED_TEXTS: dict[int, str] = {}
+_SHARED: list[Reason] = []
+_SHARED_LIMIT = 16_384
+
+
+def shared(reason: Reason) -> Reason:
+    """`reason`, registered as one that many listings will share: its JSON text is written now, once."""
+    if len(_SHARED) >= _SHARED_LIMIT:  # reasons no longer registered are written each time, as any other
+        _SHARED_TEXTS.clear()
+        _SHARED.clear()
+    _SHARED.append(reason)
+    _SHARED_TEXTS[id(reason)] = _reason_text(reason)
+    return reason
 
 
 class Decision(Record):
@@ -62,7 +85,8 @@ class Decision(Record):
     def as_json_text(self) -> str:
         """`json.dumps(self.as_json(), ensure_ascii=False)`, byte for byte, written directly: a scan writes one
         per listing, and building the dicts and running the generic encoder cost more than scoring does."""
-        reasons = ", ".join([r.as_json_text() for r in self.reasons])
+        shared_texts = _SHARED_TEXTS
+        reasons = ", ".join([shared_texts.get(id(r)) or _reason_text(r) for r in self.reasons])
         return (f'{{"listing_id": {_string(self.listing_id)}, "decision": {_string(self.decision)}, '
                 f'"score": {_number(self.score)}, "brand_id": {_optional_string(self.brand_id)}, '
                 f'"matched_sku": {_optional_string(self.matched_sku)}, "reasons": [{reasons}]}}')

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any, Protocol
 
 from countermark.detection.reasons import Reason
 
 # Log-odds of a listing before any evidence: most listings are legitimate.
 PRIOR = -3.0
+_weight = attrgetter("weight")
 
 
 class Scorer(Protocol):
@@ -33,7 +35,7 @@ class TransparentScorer:
 
     def score(self, features: Sequence[Sequence[float]], reasons: Sequence[Sequence[Reason]]) -> list[float]:
         prior = self.prior
-        return [_logistic(prior + sum([r.weight for r in rs])) for rs in reasons]
+        return [_logistic(prior + sum(map(_weight, rs))) for rs in reasons]
 
 
 class ModelScorer:
@@ -56,7 +58,7 @@ class ModelScorer:
 
 
 def transparent_logit(reasons: Sequence[Reason], prior: float = PRIOR) -> float:
-    return prior + sum(r.weight for r in reasons)
+    return prior + sum(map(_weight, reasons))
 
 
 def _logistic(x: float) -> float:

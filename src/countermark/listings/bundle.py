@@ -165,21 +165,23 @@ def parse_line(file: str, line_no: int, raw: bytes, decode: Callable[[bytes], R]
     ValueError (not JSON). Also used by the Spark reader, so both apply exactly the same rules.
     """
     content = raw.rstrip(b"\r\n")
-    if not content.strip():
+    if not content or content.isspace():  # `not content.strip()`, without copying the line
         return None
     if len(content) > MAX_RECORD_BYTES:
         return Reject(file, line_no, f"record is {len(content):,} bytes; the limit is {MAX_RECORD_BYTES:,}",
                       content.decode("utf-8", "backslashreplace"))
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return Reject(file, line_no, f"not valid UTF-8 (byte {e.start})", content.decode("utf-8", "backslashreplace"))
+    if not content.isascii():  # ASCII is valid UTF-8: most lines need no decoding before `decode` reads them
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return Reject(file, line_no, f"not valid UTF-8 (byte {e.start})",
+                          content.decode("utf-8", "backslashreplace"))
     try:
         return decode(content)
     except RecordError as e:
-        return Reject(file, line_no, str(e), text)
+        return Reject(file, line_no, str(e), content.decode("utf-8"))
     except ValueError as e:
-        return Reject(file, line_no, f"not valid JSON ({e})", text)
+        return Reject(file, line_no, f"not valid JSON ({e})", content.decode("utf-8"))
 
 
 def json_decoder(parse: Callable[[Any], R]) -> Callable[[bytes], R]:

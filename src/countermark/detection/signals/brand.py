@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from countermark.detection.analysis import ListingView
 from countermark.detection.brands import Mention
-from countermark.detection.reasons import Reason
+from countermark.detection.reasons import Reason, shared
 from countermark.detection.signals.base import Evidence, quote
 
 _NO_BRAND = Evidence((0.0, 0.0, 0.0, 0.0))
@@ -40,30 +40,31 @@ class BrandMentionSignal:
                 disguised = m
             elif m.kind == "fuzzy" and misspelt is None:
                 misspelt = m
-        reasons: list[Reason] = []
+        reasons: tuple[Reason, ...] = ()
         if named and view.nominative_cue is None:
-            reasons.append(_mention_reason(brand.name, in_title, self.MENTION))
+            reasons = (_mention_reason(brand.name, in_title, self.MENTION),)
         if disguised is not None:
-            reasons.append(Reason(
+            reasons += (Reason(
                 "brand.disguised",
                 f"{disguised.field} mentions '{disguised.name}' written with look-alike characters "
                 f"('{quote(disguised.surface)}')",
                 self.DISGUISED,
-            ))
+            ),)
         if misspelt is not None:
-            reasons.append(Reason(
+            reasons += (Reason(
                 "brand.misspelt",
                 f"{misspelt.field} mentions '{quote(misspelt.surface)}', a misspelling of '{misspelt.name}'",
                 self.MISSPELT,
-            ))
+            ),)
         return Evidence(
             (1.0 if in_title else 0.0, 1.0 if in_description else 0.0, 0.0 if disguised is None else 1.0,
              0.0 if misspelt is None else 1.0),
-            tuple(reasons),
+            reasons,
         )
 
 
 @lru_cache(maxsize=4096)  # one shared (immutable) Reason per brand name: most listings name their brand plainly
 def _mention_reason(name: str, in_title: bool, weight: float) -> Reason:
     where = "title" if in_title else "description"
-    return Reason("brand.mention", f"{where} names the protected brand '{name}'", weight if in_title else weight / 2)
+    message = f"{where} names the protected brand '{name}'"
+    return shared(Reason("brand.mention", message, weight if in_title else weight / 2))

@@ -11,6 +11,7 @@ import math
 from functools import lru_cache
 
 from countermark.detection.analysis import ListingView
+from countermark.detection.catalogue import ProductMatch
 from countermark.detection.reasons import Reason
 from countermark.detection.signals.base import Evidence, quote
 
@@ -43,8 +44,7 @@ class PriceSignal:
         far, below = FLOORS[condition]
         by_category = match.product is None
         percent = f"{ratio:.0%}" if ratio < 10 else f"{ratio:.0f}x"
-        reference = _reference(match.how, match.evidence, view.brand.name if view.brand else "")
-        message = f"price is {percent} of {reference}"
+        message = f"price is {percent} of {_reference(match, view.brand.name if view.brand else '')}"
         if ratio < far:
             weight = self.FAR_BELOW
             message += EVEN_FOR[condition]
@@ -60,10 +60,14 @@ class PriceSignal:
         return Evidence(features, (Reason("price.low" if weight > 0 else "price.normal", message, weight),))
 
 
-@lru_cache(maxsize=4096)  # the reference is one of the catalogue's products or categories: phrase each once
-def _reference(how: str, evidence: str, brand_name: str) -> str:
-    if how == "model_number":
-        return f"the list price of {evidence}"
-    if how in ("title", "title_copy"):
-        return f"the list price of '{quote(evidence, 60)}'"
-    return f"the typical list price of {brand_name} {evidence}"
+def _reference(match: ProductMatch, brand_name: str) -> str:
+    if match.how == "model_number":
+        return f"the list price of {match.evidence}"
+    if match.how in ("title", "title_copy"):
+        return _title_reference(match.evidence)
+    return f"the typical list price of {brand_name} {match.evidence}"
+
+
+@lru_cache(maxsize=4096)  # one of the catalogue's titles: quote each once (one str argument: the cheapest key)
+def _title_reference(title: str) -> str:
+    return f"the list price of '{quote(title, 60)}'"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from countermark.detection.analysis import ListingView
-from countermark.detection.reasons import Reason
+from countermark.detection.reasons import Reason, shared
 from countermark.detection.signals.base import Evidence
 
 _NO_REPLICA = Evidence((0.0, 0.0, 0.0, 0.0))
@@ -62,4 +62,4 @@ class ReplicaVocabularySignal:
 @lru_cache(maxsize=4096)  # shared (immutable) Reasons: the vocabulary is a fixed list of terms
 def _term_reason(term: str, disguised: bool, what: str, weight: float) -> Reason:
     how = " (disguised)" if disguised else ""
-    return Reason("replica.term", f"text uses '{term}'{how}: {what}", weight)
+    return shared(Reason("replica.term", f"text uses '{term}'{how}: {what}", weight))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from countermark.detection.analysis import ListingView
-from countermark.detection.reasons import Reason
+from countermark.detection.reasons import Reason, shared
 from countermark.detection.signals.base import Evidence
 
 
@@ -55,10 +55,10 @@ class SellerSignal:
 # Shared (immutable) Reasons: a quarter of listings come from authorised sellers, many from young accounts.
 @lru_cache(maxsize=4096)
 def _authorised_reason(brand_name: str, weight: float) -> Reason:
-    return Reason("seller.authorised", f"seller is authorised by {brand_name}", weight)
+    return shared(Reason("seller.authorised", f"seller is authorised by {brand_name}", weight))
 
 
 @lru_cache(maxsize=1024)
 def _new_account_reason(age_days: int, weight: float) -> Reason:
     age = f"{age_days} days" if age_days < 90 else f"{age_days // 30} months"
-    return Reason("seller.new", f"seller account is {age} old", weight)
+    return shared(Reason("seller.new", f"seller account is {age} old", weight))
