@@ -76,8 +76,8 @@ class FieldReading(Record):
     skeleton: str
     mentions: tuple[Mention, ...]
     words: tuple[Hit, ...]  # vocabulary hits
-    plain_cue_words: tuple[list[Match], list[Match]]  # where words of the cues before and after a mention are
-    skeleton_cue_words: tuple[list[Match], list[Match]]
+    plain_cue_words: tuple[Sequence[Match], Sequence[Match]]  # where words of the cues before and after a mention are
+    skeleton_cue_words: tuple[Sequence[Match], Sequence[Match]]
 
     def around(self, m: Mention) -> tuple[str, str]:
         """The windows of text right before and right after a mention where cues count, in the form it was
