@@ -23,20 +23,26 @@ def test_find_is_every_key_of_every_table(text: str) -> None:
     second = {key: f"second {key}" for key in _KEYS[2:]}
     automaton = SharedAutomaton([first, second])
 
-    assert automaton.find(text) == [_naive(first, text), _naive(second, text)]
+    assert [list(matches) for matches in automaton.find(text)] == [_naive(first, text), _naive(second, text)]
     assert automaton.any_in(text) == bool(_naive(first, text) or _naive(second, text))
 
 
 def test_sentinels_of_characters_that_start_no_key_are_never_found() -> None:
     automaton = SharedAutomaton([{"sony": 1}])
 
-    assert automaton.find(" \uffffe\uffff") == [[]]
+    assert automaton.find(" \uffffe\uffff") == [()]
     assert not automaton.any_in(" \uffffe\uffff")
     assert automaton.find("a sony") == [[(2, 6, 1)]]
+
+
+def test_a_table_that_finds_nothing_gets_an_empty_tuple() -> None:
+    automaton = SharedAutomaton([{"sony": 1}, {"apple": 2}, {"ny": 3}])
+
+    assert automaton.find("sony sony") == [[(0, 4, 1), (5, 9, 1)], (), [(2, 4, 3), (7, 9, 3)]]
 
 
 def test_no_keys() -> None:
     automaton = SharedAutomaton([{}, {}])
 
-    assert automaton.find("sony") == [[], []]
+    assert automaton.find("sony") == [(), ()]
     assert not automaton.any_in("sony")

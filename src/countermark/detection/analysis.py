@@ -7,6 +7,7 @@ is its reading of one listing. Signals only turn a view into features and reason
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
@@ -34,6 +35,7 @@ _EMPTY_CONTEXT = ScanContext()
 _DESCRIPTION_CACHE_LIMIT = 20_000
 _CUE_WINDOW = 60  # characters before and after a mention where a cue counts
 _NO_CUES = (None, None, None, None)
+_NO_START = sys.maxsize  # after every hit's start
 
 
 class Cues:
@@ -69,6 +71,17 @@ def _cue_list(name: str) -> list[str]:
     return [t.text for t in data_file_terms("context", name)]
 
 
+class WordCues(Record):
+    """What one field's word-list hits say before the listing's brand is known."""
+
+    first: dict[str, str]  # per kind, the term of the earliest hit (the first found at one start)
+    replica: tuple[Hit, ...]  # replica hits not inside an innocent phrase ("copy" in "copy of receipt")
+    disguised: bool  # some hit found only on the look-alike skeleton
+
+
+_NO_WORD_CUES = WordCues({}, (), False)
+
+
 class FieldReading(Record):
     """One field (title or description) as the matchers read it; offsets of mentions and words point into it."""
 
@@ -76,8 +89,9 @@ class FieldReading(Record):
     skeleton: str
     mentions: tuple[Mention, ...]
     words: tuple[Hit, ...]  # vocabulary hits
-    plain_cue_words: tuple[list[Match], list[Match]]  # where words of the cues before and after a mention are
-    skeleton_cue_words: tuple[list[Match], list[Match]]
+    word_cues: WordCues  # kept with a description's cached reading: its part of a listing's cues is worked out once
+    plain_cue_words: tuple[Sequence[Match], Sequence[Match]]  # where words of the cues before and after a mention are
+    skeleton_cue_words: tuple[Sequence[Match], Sequence[Match]]
 
     def around(self, m: Mention) -> tuple[str, str]:
         """The windows of text right before and right after a mention where cues count, in the form it was
@@ -166,9 +180,13 @@ class Analyser:
         skeleton_names, skeleton_terms, skeleton_before, skeleton_after = self._on_skeleton.find(skeleton_text)
         mentions = self.brand_index.find(field, plain_text, skeleton_text, raw, on_plain=names,
                                          on_skeleton=skeleton_names)
-        words = self.vocabulary.find(plain_text, skeleton_text, on_plain=terms, on_skeleton=skeleton_terms)
-        return FieldReading(plain_text, skeleton_text, tuple(mentions), tuple(words), (plain_before, plain_after),
-                            (skeleton_before, skeleton_after))
+        if terms or skeleton_terms:
+            words = tuple(self.vocabulary.find(plain_text, skeleton_text, on_plain=terms, on_skeleton=skeleton_terms))
+            word_cues = _word_cues(words) if words else _NO_WORD_CUES
+        else:  # most texts: no term of any word list
+            words, word_cues = (), _NO_WORD_CUES
+        return FieldReading(plain_text, skeleton_text, tuple(mentions), words, word_cues,
+                            (plain_before, plain_after), (skeleton_before, skeleton_after))
 
     def _description(self, raw: str) -> tuple[FieldReading, DescriptionModels]:
         """Descriptions are mostly shop templates that repeat across listings: read each one once, and work out
@@ -255,26 +273,42 @@ class Analyser:
 def _vocabulary_cues(title: FieldReading, description: FieldReading, brand_ids: list[str]
                      ) -> tuple[tuple[str | None, str | None, str | None, str | None], tuple[Hit, ...]]:
     """The term of the earliest accessory, used, defective and sale hit, and the replica hits that count for
-    these brands."""
-    if not title.words and not description.words:  # most listings
+    these brands, as if found in "title description"."""
+    in_title, in_description = title.word_cues, description.word_cues
+    if in_title is _NO_WORD_CUES and in_description is _NO_WORD_CUES:  # most listings
         return _NO_CUES, ()
-    earliest: dict[str, Hit] = {}
+    if in_title.disguised or in_description.disguised:  # rare: the two fields' hits are weighed hit by hit
+        in_title, in_description = _word_cues(_words(title, description)), _NO_WORD_CUES
+    # Any title hit comes before any description hit: each field's earliest of a kind is worked out alone.
+    first = {**in_description.first, **in_title.first} if in_description.first else in_title.first
+    replica = [h for h in in_title.replica if h.term.brand_id is None or h.term.brand_id in brand_ids]
+    if in_description.replica:
+        offset = len(title.plain) + 1
+        replica.extend(Hit(h.term, h.start + offset, h.end + offset, False) for h in in_description.replica
+                       if h.term.brand_id is None or h.term.brand_id in brand_ids)
+    return (first.get("accessory"), first.get("used"), first.get("defective"), first.get("sale")), tuple(replica)
+
+
+def _word_cues(words: Sequence[Hit]) -> WordCues:
+    """The earliest term of each kind and the replica hits not inside an innocent phrase, among hits of one
+    text in the order found."""
+    starts: dict[str, int] = {}
+    first: dict[str, str] = {}
     replica: list[Hit] = []
     benign: list[Hit] = []
-    for hit in _words(title, description):  # one pass over a listing's few hits
+    for hit in words:  # one pass over a text's few hits
         term = hit.term
-        seen = earliest.get(term.kind)
-        if seen is None or hit.start < seen.start:
-            earliest[term.kind] = hit
-        if term.kind == "replica":
-            if term.brand_id is None or term.brand_id in brand_ids:
-                replica.append(hit)
-        elif term.kind == "benign":
+        kind = term.kind
+        if hit.start < starts.get(kind, _NO_START):
+            starts[kind] = hit.start
+            first[kind] = term.text
+        if kind == "replica":
+            replica.append(hit)
+        elif kind == "benign":
             benign.append(hit)
     if benign:
         replica = [h for h in replica if not _inside(h, benign)]
-    texts = {kind: hit.term.text for kind, hit in earliest.items()}
-    return (texts.get("accessory"), texts.get("used"), texts.get("defective"), texts.get("sale")), tuple(replica)
+    return WordCues(first, tuple(replica), words[-1].disguised)  # look-alike hits come after the plain ones
 
 
 def _words(title: FieldReading, description: FieldReading) -> list[Hit]:
@@ -285,8 +319,6 @@ def _words(title: FieldReading, description: FieldReading) -> list[Hit]:
                    h.end + (skeleton_offset if h.disguised else plain_offset), h.disguised)
                for h in description.words]
     found = [*title.words, *shifted]
-    if not any(h.disguised for h in found):
-        return found
     plainly = {h.term for h in found if not h.disguised}
     return [*(h for h in found if not h.disguised), *(h for h in found if h.disguised and h.term not in plainly)]
 

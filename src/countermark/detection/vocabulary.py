@@ -15,6 +15,7 @@ from countermark.detection.record import Record
 
 Strength = Literal["strong", "weak"]
 Match = tuple[int, int, Any]  # start, end and the payload its table gave the key
+Matches = list[Match] | tuple[()]  # a table's matches in a text: an empty tuple where it has none
 # Characters in order of how common they are in listing text (English letter frequencies, digits, punctuation).
 _COMMON_CHARACTERS = " eaoitnrslcdhupmgbyfkwvxjqz0123456789-.,()/:'"
 _NEVER_WRITTEN = "\uffff"  # a Unicode noncharacter: what follows a sentinel, so that it leads to no key
@@ -45,7 +46,7 @@ class SharedAutomaton:
         for slot, table in enumerate(tables):
             for key, payload in table.items():
                 owners.setdefault(key, []).append((slot, payload))
-        self._slots = tuple(range(len(tables)))
+        self._nothing_found: tuple[Matches, ...] = ((),) * len(tables)
         self._automaton = ahocorasick.Automaton()
         self._empty = not owners
         if self._empty:
@@ -68,14 +69,20 @@ class SharedAutomaton:
         """Whether any key of any table is in the text (the first found ends the pass)."""
         return not self._empty and any(owners for _, (_, owners) in self._automaton.iter(text))
 
-    def find(self, text: str) -> list[list[Match]]:
-        """Per table, each of its keys found in the text: by end, and at one end the longest first."""
-        found: list[list[Match]] = [[] for _ in self._slots]
+    def find(self, text: str) -> list[Matches]:
+        """Per table, each of its keys found in the text: by end, and at one end the longest first. A table
+        with none gets an empty tuple, not a list of its own: most tables find nothing in most texts."""
+        found = list(self._nothing_found)
         if self._empty:
             return found
         for end, (back, owners) in self._automaton.iter(text):
             for slot, payload in owners:
-                found[slot].append((end - back, end + 1, payload))
+                match = (end - back, end + 1, payload)
+                matches = found[slot]
+                if matches:
+                    matches.append(match)
+                else:
+                    found[slot] = [match]
         return found
 
 
@@ -98,10 +105,10 @@ class Lexicon:
         self.plain_keys = {key: tuple(found) for key, found in plain_keys.items()}
         self.skeleton_keys = {key: tuple(found) for key, found in skeleton_keys.items()}
 
-    def find(self, plain_text: str, skeleton_text: str, *, on_plain: list[Match], on_skeleton: list[Match]
-             ) -> list[Hit]:
+    def find(self, plain_text: str, skeleton_text: str, *, on_plain: Sequence[Match],
+             on_skeleton: Sequence[Match]) -> list[Hit]:
         """Hits in a text, given the matches of `plain_keys` on its plain form and of `skeleton_keys` on its
-        skeleton."""
+        skeleton: the plain ones, then the look-alike ones of terms not found plainly."""
         hits = self._whole_words(plain_text, on_plain, disguised=False)
         if on_skeleton and skeleton_text != plain_text:
             known = {h.term for h in hits}
@@ -110,7 +117,7 @@ class Lexicon:
         return hits
 
     @staticmethod
-    def _whole_words(text: str, found: list[Match], *, disguised: bool) -> list[Hit]:
+    def _whole_words(text: str, found: Sequence[Match], *, disguised: bool) -> list[Hit]:
         out: list[Hit] = []
         for start, end, terms in found:
             if has_word_boundaries(text, start, end):
