@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -287,15 +287,15 @@ class BrandIndex:
         if not self._fuzzy_choices and not self._short_variants and not self._split_names:
             return []
         words = fuzzy_words(plain_text)
-        distinct = set(words)
-        if self._fuzzy_choices:
-            for word in distinct - self._fuzzy_seen:
+        if self._fuzzy_choices and not self._fuzzy_seen.issuperset(words):  # most texts have no new word
+            for word in set(words) - self._fuzzy_seen:
                 self._fuzzy_answer(word)
         # The words that matter here, few if any: every set below is among the notable words, so each test
         # reads these instead of all the text's words.
-        notable = distinct.intersection(self._notable_words)
+        notable = self._notable_words.intersection(words)
         if not notable:
             return []
+        distinct = set(words)
         out: list[Mention] = []
         # Set operations first (C speed): the per-word loops below run only when a word can match.
         if not notable.isdisjoint(self._short_keys):
@@ -311,38 +311,39 @@ class BrandIndex:
                 if e is not None:
                     out.append(Mention(e.brand_id, e.name, "exact", field, f"{first} {second}", i, i + 2, "words"))
         if self._fuzzy_choices:
-            out.extend(self._misspelt(field, words, notable))
+            out += self._misspelt(field, words, notable)
         return out
 
     def _may_be_split(self, notable: set[str], distinct: set[str]) -> bool:
         """Whether a text's words (`distinct`, the `notable` among them) hold both parts of a one-word name split
         in two, wherever they are: set tests settle most texts, whose short words ("x", "to") are a name's first
         part but not with its second."""
-        if notable.isdisjoint(self._split_firsts):
-            return False
-        return any(not self._split_seconds[first].isdisjoint(distinct)
-                   for first in notable.intersection(self._split_firsts))
+        for first in notable.intersection(self._split_firsts):  # a loop, not any(generator): most have none
+            if not self._split_seconds[first].isdisjoint(distinct):
+                return True
+        return False
 
-    def _misspelt(self, field: Field, words: list[str], notable: set[str]) -> Iterator[Mention]:
+    def _misspelt(self, field: Field, words: list[str], notable: set[str]) -> list[Mention]:
         """Words and runs of words within the edit budget of a name, in order of run length then position (the
         words themselves answered already, `notable` the text's notable words)."""
+        out: list[Mention] = []
         glued = self._glued_hits
         if not glued.keys().isdisjoint(notable):
             for i, word in enumerate(words):
                 e = glued.get(word)
                 if e is not None:
-                    yield Mention(e.brand_id, e.name, "exact", field, word, i, i + 1, "words")
+                    out.append(Mention(e.brand_id, e.name, "exact", field, word, i, i + 1, "words"))
         hits = self._fuzzy_hits
         if not hits.keys().isdisjoint(notable):
             for i, word in enumerate(words):
                 hit = hits.get(word)
                 if hit is not None:
                     e = self._fuzzy_names[hit[0]]
-                    yield Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words")
+                    out.append(Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words"))
         # A run of several words matters only if it holds a word of a several-word name (one or two edits
         # leave one intact): windows around those words, not every window of the text.
         if self._max_words == 1 or notable.isdisjoint(self._name_words):
-            return
+            return out
         anchored = [i for i, w in enumerate(words) if w in self._name_words]
         for n in range(2, self._max_words + 1):
             for i in sorted({s for a in anchored for s in range(max(0, a - n + 1), min(a, len(words) - n) + 1)}):
@@ -352,7 +353,8 @@ class BrandIndex:
                 hit = hits.get(candidate)
                 if hit is not None:
                     e = self._fuzzy_names[hit[0]]
-                    yield Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, i + n, "words")
+                    out.append(Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, i + n, "words"))
+        return out
 
     def _fuzzy_answer(self, candidate: str) -> None:
         """Match a word (or run of words) not seen yet, and remember the answer."""
