@@ -363,9 +363,11 @@ class BrandIndex:
             self._fuzzy_hits.clear()
             self._glued_hits.clear()
             self._notable_words = set(self._always_notable)
+        self._fuzzy_seen.add(candidate)
+        if candidate in self._ordinary:
+            return  # neither a misspelt nor a glued name is ever a catalogue word: settled before any edit distance
         shortest, longest = self._fuzzy_lengths
         result = self._fuzzy_match(candidate) if shortest - 2 <= len(candidate) <= longest + 2 else None
-        self._fuzzy_seen.add(candidate)
         if result is not None:
             self._fuzzy_hits[candidate] = result
             self._notable_words.add(candidate)
