@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -167,26 +167,39 @@ class BrandIndex:
         on its skeleton; `raw` (the text as written) lets invisible characters count as a disguise."""
         if not self._has_names or not plain_text:
             return []
+        # Each step is skipped outright when its input is empty or cannot hold what it looks for.
+        exact, exact_keys = self._exact(field, plain_text, on_plain) if on_plain else ([], [])
+        hidden = _written_with_special_characters(exact, raw) if raw is not None and not raw.isascii() else []
+        # Most skeletons hold just the keys found whole on the plain text, in the same order: those brands are
+        # named already, so no skeleton match can add one (nor needs its word boundaries checked).
+        if on_skeleton and [entries for _, _, entries in on_skeleton] != exact_keys:
+            disguised = self._disguised(field, plain_text, skeleton_text, on_skeleton, exact, raw)
+        else:
+            disguised = []
+        masked = self._masked(field, plain_text) if _has_mask(plain_text) else []
+        found = [*exact, *hidden, *disguised, *self._fuzzy(field, plain_text), *masked]
+        if len(found) < 2:  # most texts: nothing to tell apart
+            return found
         mentions: list[Mention] = []
         seen: set[tuple[str, str]] = set()  # one mention per brand and kind is enough evidence
-        exact = self._exact(field, plain_text, on_plain)
-        hidden = _written_with_special_characters(exact, raw) if raw is not None and not raw.isascii() else []
-        for m in (*exact, *hidden, *self._disguised(field, plain_text, skeleton_text, on_skeleton, exact, raw),
-                  *self._fuzzy(field, plain_text), *self._masked(field, plain_text)):
+        for m in found:
             if (m.brand_id, m.kind) not in seen:
                 seen.add((m.brand_id, m.kind))
                 mentions.append(m)
         return mentions
 
     @staticmethod
-    def _exact(field: Field, text: str, found: list[Match]) -> list[Mention]:
+    def _exact(field: Field, text: str, found: list[Match]) -> tuple[list[Mention], list[tuple[_Name, ...]]]:
+        """The mentions among the matches on the plain text, and the keys (entries) of the matches they came from."""
         out: list[Mention] = []
+        keys: list[tuple[_Name, ...]] = []
         for start, end, entries in found:
             if has_word_boundaries(text, start, end):
+                keys.append(entries)
                 surface = text[start:end]
                 for e in entries:  # a loop, not extend(generator): most keys have one entry
                     out.append(Mention(e.brand_id, e.name, "exact", field, surface, start, end, "plain"))
-        return out
+        return out, keys
 
     def _disguised(self, field: Field, plain_text: str, skel: str, found: list[Match], exact: list[Mention],
                    raw: str | None) -> list[Mention]:
@@ -255,7 +268,7 @@ class BrandIndex:
     def _masked(self, field: Field, plain_text: str) -> list[Mention]:
         """One-word names with some letters masked ("S*ny", "S#ny", "S_ny"): each mask one character, fewer
         masks than letters left, so that "**ny" says nothing."""
-        if not _has_mask(plain_text) or not self._masked_names:
+        if not self._masked_names:
             return []
         out: list[Mention] = []
         for found in islice(_MASKED_WORD.finditer(plain_text), MAX_MASKED_WORDS):
@@ -274,20 +287,23 @@ class BrandIndex:
         if not self._fuzzy_choices and not self._short_variants and not self._split_names:
             return []
         words = fuzzy_words(plain_text)
-        distinct = set(words)
-        if self._fuzzy_choices:
-            for word in distinct - self._fuzzy_seen:
+        if self._fuzzy_choices and not self._fuzzy_seen.issuperset(words):  # most texts have no new word
+            for word in set(words) - self._fuzzy_seen:
                 self._fuzzy_answer(word)
-        if distinct.isdisjoint(self._notable_words):
+        # The words that matter here, few if any: every set below is among the notable words, so each test
+        # reads these instead of all the text's words.
+        notable = self._notable_words.intersection(words)
+        if not notable:
             return []
+        distinct = set(words)
         out: list[Mention] = []
         # Set operations first (C speed): the per-word loops below run only when a word can match.
-        if not distinct.isdisjoint(self._short_keys):
+        if not notable.isdisjoint(self._short_keys):
             for i, word in enumerate(words):
                 e = self._short_variants.get(word)
                 if e is not None and not _is_ordinary_word(word):
                     out.append(Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words"))
-        if self._may_be_split(distinct):
+        if self._may_be_split(notable, distinct):
             # A one-word name split in two ("hyper x", "netg ear"): a mention.
             split_names = self._split_names
             for i, (first, second) in enumerate(zip(words, words[1:], strict=False)):
@@ -295,37 +311,39 @@ class BrandIndex:
                 if e is not None:
                     out.append(Mention(e.brand_id, e.name, "exact", field, f"{first} {second}", i, i + 2, "words"))
         if self._fuzzy_choices:
-            out.extend(self._misspelt(field, words, distinct))
+            out += self._misspelt(field, words, notable)
         return out
 
-    def _may_be_split(self, distinct: set[str]) -> bool:
-        """Whether a text's words hold both parts of a one-word name split in two, wherever they are: set
-        tests settle most texts, whose short words ("x", "to") are a name's first part but not with its second."""
-        if distinct.isdisjoint(self._split_firsts):
-            return False
-        return any(not self._split_seconds[first].isdisjoint(distinct)
-                   for first in distinct.intersection(self._split_firsts))
+    def _may_be_split(self, notable: set[str], distinct: set[str]) -> bool:
+        """Whether a text's words (`distinct`, the `notable` among them) hold both parts of a one-word name split
+        in two, wherever they are: set tests settle most texts, whose short words ("x", "to") are a name's first
+        part but not with its second."""
+        for first in notable.intersection(self._split_firsts):  # a loop, not any(generator): most have none
+            if not self._split_seconds[first].isdisjoint(distinct):
+                return True
+        return False
 
-    def _misspelt(self, field: Field, words: list[str], distinct: set[str]) -> Iterator[Mention]:
+    def _misspelt(self, field: Field, words: list[str], notable: set[str]) -> list[Mention]:
         """Words and runs of words within the edit budget of a name, in order of run length then position (the
-        words themselves answered already)."""
+        words themselves answered already, `notable` the text's notable words)."""
+        out: list[Mention] = []
         glued = self._glued_hits
-        if not glued.keys().isdisjoint(distinct):
+        if not glued.keys().isdisjoint(notable):
             for i, word in enumerate(words):
                 e = glued.get(word)
                 if e is not None:
-                    yield Mention(e.brand_id, e.name, "exact", field, word, i, i + 1, "words")
+                    out.append(Mention(e.brand_id, e.name, "exact", field, word, i, i + 1, "words"))
         hits = self._fuzzy_hits
-        if not hits.keys().isdisjoint(distinct):
+        if not hits.keys().isdisjoint(notable):
             for i, word in enumerate(words):
                 hit = hits.get(word)
                 if hit is not None:
                     e = self._fuzzy_names[hit[0]]
-                    yield Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words")
+                    out.append(Mention(e.brand_id, e.name, "fuzzy", field, word, i, i + 1, "words"))
         # A run of several words matters only if it holds a word of a several-word name (one or two edits
         # leave one intact): windows around those words, not every window of the text.
-        if self._max_words == 1 or distinct.isdisjoint(self._name_words):
-            return
+        if self._max_words == 1 or notable.isdisjoint(self._name_words):
+            return out
         anchored = [i for i, w in enumerate(words) if w in self._name_words]
         for n in range(2, self._max_words + 1):
             for i in sorted({s for a in anchored for s in range(max(0, a - n + 1), min(a, len(words) - n) + 1)}):
@@ -335,7 +353,8 @@ class BrandIndex:
                 hit = hits.get(candidate)
                 if hit is not None:
                     e = self._fuzzy_names[hit[0]]
-                    yield Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, i + n, "words")
+                    out.append(Mention(e.brand_id, e.name, "fuzzy", field, candidate, i, i + n, "words"))
+        return out
 
     def _fuzzy_answer(self, candidate: str) -> None:
         """Match a word (or run of words) not seen yet, and remember the answer."""
@@ -344,9 +363,11 @@ class BrandIndex:
             self._fuzzy_hits.clear()
             self._glued_hits.clear()
             self._notable_words = set(self._always_notable)
+        self._fuzzy_seen.add(candidate)
+        if candidate in self._ordinary:
+            return  # neither a misspelt nor a glued name is ever a catalogue word: settled before any edit distance
         shortest, longest = self._fuzzy_lengths
         result = self._fuzzy_match(candidate) if shortest - 2 <= len(candidate) <= longest + 2 else None
-        self._fuzzy_seen.add(candidate)
         if result is not None:
             self._fuzzy_hits[candidate] = result
             self._notable_words.add(candidate)
