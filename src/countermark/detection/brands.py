@@ -33,7 +33,7 @@ from countermark.detection.normalise import (
     transliterate,
 )
 from countermark.detection.record import Record
-from countermark.detection.vocabulary import Match, SharedAutomaton
+from countermark.detection.vocabulary import Matches, SharedAutomaton
 from countermark.listings.records import Brand
 
 MentionKind = Literal["exact", "disguised", "fuzzy"]
@@ -161,8 +161,8 @@ class BrandIndex:
         if self._has_names:
             _load_word_frequencies()
 
-    def find(self, field: Field, plain_text: str, skeleton_text: str, raw: str | None, *, on_plain: list[Match],
-             on_skeleton: list[Match]) -> list[Mention]:
+    def find(self, field: Field, plain_text: str, skeleton_text: str, raw: str | None, *, on_plain: Matches,
+             on_skeleton: Matches) -> list[Mention]:
         """Mentions in one field, given the matches of `plain_keys` on its plain form and of `skeleton_keys`
         on its skeleton; `raw` (the text as written) lets invisible characters count as a disguise."""
         if not self._has_names or not plain_text:
@@ -189,7 +189,7 @@ class BrandIndex:
         return mentions
 
     @staticmethod
-    def _exact(field: Field, text: str, found: list[Match]) -> tuple[list[Mention], list[tuple[_Name, ...]]]:
+    def _exact(field: Field, text: str, found: Matches) -> tuple[list[Mention], list[tuple[_Name, ...]]]:
         """The mentions among the matches on the plain text, and the keys (entries) of the matches they came from."""
         out: list[Mention] = []
         keys: list[tuple[_Name, ...]] = []
@@ -201,7 +201,7 @@ class BrandIndex:
                     out.append(Mention(e.brand_id, e.name, "exact", field, surface, start, end, "plain"))
         return out, keys
 
-    def _disguised(self, field: Field, plain_text: str, skel: str, found: list[Match], exact: list[Mention],
+    def _disguised(self, field: Field, plain_text: str, skel: str, found: Matches, exact: list[Mention],
                    raw: str | None) -> list[Mention]:
         hits = [h for h in found if has_word_boundaries(skel, h[0], h[1])]
         out: list[Mention] = []
